@@ -1,0 +1,18 @@
+package io.sluice.common.errors;
+
+/**
+ * Root of every exception Sluice throws on purpose. Subclasses of {@link RetriableException} describe conditions
+ * that may go away if the same operation is tried again; every other subclass is final for that operation.
+ */
+public class SluiceException extends RuntimeException
+{
+    public SluiceException(final String message)
+    {
+        super(message);
+    }
+
+    public SluiceException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
+}
