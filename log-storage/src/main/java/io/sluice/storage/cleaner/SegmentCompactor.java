@@ -82,7 +82,7 @@ final class SegmentCompactor
         for (int i = 0; i < segments.size() - 1; i++)
         {
             final LogSegment segment = segments.get(i);
-            if (now - segment.largestTimestamp() < lagMs)
+            if (segment.size() > 0 && now - segment.largestTimestamp() < lagMs)
             {
                 break;
             }

@@ -598,7 +598,12 @@ public final class Log
         while (true)
         {
             final LogSegment oldest = segments.first();
-            if (oldest == null || oldest.size() == 0 || !predicate.test(oldest))
+            if (oldest == null || oldest.size() == 0 && oldest == segments.active())
+            {
+                return deleted;
+            }
+            // An empty inactive segment (compaction can leave one) holds nothing to keep.
+            if (oldest.size() > 0 && !predicate.test(oldest))
             {
                 return deleted;
             }

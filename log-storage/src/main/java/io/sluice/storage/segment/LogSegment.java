@@ -280,7 +280,11 @@ public final class LogSegment
         {
             return false;
         }
-        final long reference = rollingBasedTimestamp != RecordBatch.NO_TIMESTAMP ? rollingBasedTimestamp : createdMs;
+        // Age counts from the first record's timestamp, as in Kafka, so it survives a restart; but a timestamp
+        // from long before the segment existed would roll on every append, so then the creation time counts.
+        final long first = rollingBasedTimestamp;
+        final long reference = first != RecordBatch.NO_TIMESTAMP && first > createdMs - segmentMs
+            ? Math.min(first, createdMs) : createdMs;
         return (long)size + bytes > segmentBytes
             || lastOffset - baseOffset > Integer.MAX_VALUE
             || offsetIndex.isFull()
