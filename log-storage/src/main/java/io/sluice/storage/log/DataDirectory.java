@@ -75,12 +75,16 @@ final class DataDirectory implements AutoCloseable
         {
             throw new StorageException("Data directory " + path + " is not writable: " + describe(e), e);
         }
-        final FileLock lock;
+        FileLock lock;
         try
         {
             lock = channel.tryLock();
         }
-        catch (final IOException | OverlappingFileLockException e)
+        catch (final OverlappingFileLockException e)
+        {
+            lock = null;
+        }
+        catch (final IOException e)
         {
             closeQuietly(channel);
             throw new StorageException("Could not lock data directory " + path + ": " + e, e);
@@ -89,7 +93,7 @@ final class DataDirectory implements AutoCloseable
         {
             closeQuietly(channel);
             throw new StorageException("Data directory " + path
-                + " is in use by another process (it holds " + lockFile + ")");
+                + " is in use by another broker or log manager (it holds the lock on " + lockFile + ")");
         }
         final Path marker = path.resolve(CLEAN_SHUTDOWN_FILE);
         final boolean clean = Files.exists(marker);

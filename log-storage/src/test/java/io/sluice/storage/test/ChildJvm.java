@@ -1,0 +1,29 @@
+package io.sluice.storage.test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a class's {@code main} in a separate JVM with this JVM's class path, for crash tests. */
+public final class ChildJvm
+{
+    private ChildJvm()
+    {
+    }
+
+    public static Process start(final Class<?> mainClass, final Path stderr, final String... args) throws IOException
+    {
+        final String java = ProcessHandle.current().info().command()
+            .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        final List<String> command = new ArrayList<>();
+        command.add(java);
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+    }
+}
