@@ -612,6 +612,7 @@ public final class Log
                 roll();
             }
             final LogSegment successor = segments.higher(oldest.baseOffset());
+            final String name = oldest.logFile().getFileName().toString();
             segments.remove(oldest);
             deleteLater(oldest);
             deleted++;
@@ -622,7 +623,7 @@ public final class Log
                 epochCache.truncateFromStart(newStart);
             }
             LOG.info("Partition {}: deleted segment {} ({}); the log now starts at offset {}", topicPartition,
-                oldest.logFile().getFileName(), reason, logStartOffset);
+                name, reason, logStartOffset);
         }
     }
 
