@@ -1,5 +1,6 @@
 package io.sluice.storage.log;
 
+import io.sluice.benchmarks.TempDirectories;
 import io.sluice.common.TopicPartition;
 import io.sluice.common.record.CompressionType;
 import io.sluice.common.record.Header;
@@ -97,9 +98,6 @@ public class LogAppendBenchmark
     public void tearDown() throws IOException
     {
         log.close();
-        try (var files = Files.walk(dir))
-        {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDirectories.deleteRecursively(dir);
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.storage.log;
 
+import io.sluice.benchmarks.TempDirectories;
 import io.sluice.common.TopicPartition;
 import io.sluice.common.record.CompressionType;
 import io.sluice.common.record.Header;
@@ -84,9 +85,6 @@ public class LogOpenBenchmark
     @TearDown(Level.Trial)
     public void deleteDirectory() throws IOException
     {
-        try (var files = Files.walk(dir))
-        {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDirectories.deleteRecursively(dir);
     }
 }

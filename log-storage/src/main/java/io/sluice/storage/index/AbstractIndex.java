@@ -275,27 +275,9 @@ public abstract class AbstractIndex implements AutoCloseable
     @Override
     public void close() throws IOException
     {
-        final ReentrantReadWriteLock.WriteLock lock = mappingLock.writeLock();
-        lock.lock();
-        try
+        if (!unmapForGood())
         {
-            synchronized (this)
-            {
-                if (closed)
-                {
-                    return;
-                }
-                closed = true;
-                if (mmap != null)
-                {
-                    MappedBuffers.unmap(mmap);
-                    mmap = null;
-                }
-            }
-        }
-        finally
-        {
-            lock.unlock();
+            return;
         }
         if (Files.exists(file))
         {
@@ -309,25 +291,36 @@ public abstract class AbstractIndex implements AutoCloseable
     /** Closes without trimming and deletes the file. */
     public void closeAndDelete() throws IOException
     {
+        unmapForGood();
+        Files.deleteIfExists(file);
+    }
+
+    /** Marks the index closed and releases its mapping once no reader uses it; false if it was already closed. */
+    private boolean unmapForGood()
+    {
         final ReentrantReadWriteLock.WriteLock lock = mappingLock.writeLock();
         lock.lock();
         try
         {
             synchronized (this)
             {
+                if (closed)
+                {
+                    return false;
+                }
                 closed = true;
                 if (mmap != null)
                 {
                     MappedBuffers.unmap(mmap);
                     mmap = null;
                 }
+                return true;
             }
         }
         finally
         {
             lock.unlock();
         }
-        Files.deleteIfExists(file);
     }
 
     /** Checks entry ordering and bounds; throws {@link CorruptIndexException} describing the first problem. */
