@@ -163,10 +163,35 @@ public final class Log
      */
     public void appendAsLeader(final ByteBuffer records, final int leaderEpoch, final LogAppendInfo info)
     {
+        appendAsLeader(records, leaderEpoch, info, null);
+    }
+
+    /**
+     * Decides, after the batches passed validation and before offsets are assigned, whether they are appended. The
+     * broker's idempotence check runs here so each batch is validated once.
+     */
+    @FunctionalInterface
+    public interface AppendGuard
+    {
+        /**
+         * @return true to append; false to skip (a duplicate), in which case the guard fills {@code info} with the
+         * offsets the batch got the first time.
+         */
+        boolean admit(ByteBuffer records, LogAppendInfo info);
+    }
+
+    /** As {@link #appendAsLeader(ByteBuffer, int, LogAppendInfo)}, with {@code guard} consulted first. */
+    public void appendAsLeader(final ByteBuffer records, final int leaderEpoch, final LogAppendInfo info,
+        final AppendGuard guard)
+    {
         synchronized (lock)
         {
             checkWritable();
             validate(records, info);
+            if (guard != null && !guard.admit(records, info))
+            {
+                return;
+            }
             long next = logEndOffset;
             info.firstOffset = next;
             final int end = records.limit();
@@ -440,6 +465,30 @@ public final class Log
             }
         }
         return null;
+    }
+
+    /**
+     * Hands every batch from the one holding {@code fromOffset} to the end to {@code consumer}, one at a time, for
+     * rebuilding state kept beside the log (such as producer state).
+     */
+    public void scanBatches(final long fromOffset, final LogSegment.BatchConsumer consumer)
+    {
+        LogSegment segment = segments.floor(Math.max(fromOffset, logStartOffset));
+        if (segment == null)
+        {
+            segment = segments.first();
+        }
+        while (segment != null)
+        {
+            segment.forEachBatch((buffer, size) ->
+            {
+                if (RecordBatch.lastOffset(buffer, 0) >= fromOffset)
+                {
+                    consumer.accept(buffer, size);
+                }
+            });
+            segment = segments.higher(segment.baseOffset());
+        }
     }
 
     /** The end offset of {@code epoch} for a follower asking where its log diverges from this one. */

@@ -1,0 +1,227 @@
+package io.sluice.broker;
+
+import io.sluice.broker.config.BrokerConfig;
+import io.sluice.broker.metadata.BrokerRegistration;
+import io.sluice.broker.metadata.LocalMetadataStore;
+import io.sluice.broker.metadata.MetadataStore;
+import io.sluice.broker.metrics.BrokerMetrics;
+import io.sluice.broker.network.RequestHandler;
+import io.sluice.broker.network.SocketServer;
+import io.sluice.broker.partition.Partition;
+import io.sluice.broker.partition.ReplicaManager;
+import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.broker.purgatory.DelayedOperationPurgatory;
+import io.sluice.broker.server.ApiVersionsHandler;
+import io.sluice.broker.server.CreateTopicsHandler;
+import io.sluice.broker.server.DeleteTopicsHandler;
+import io.sluice.broker.server.FetchHandler;
+import io.sluice.broker.server.InitProducerIdHandler;
+import io.sluice.broker.server.ListOffsetsHandler;
+import io.sluice.broker.server.MetadataHandler;
+import io.sluice.broker.server.ProduceHandler;
+import io.sluice.broker.server.TopicCreator;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.protocol.ApiKeys;
+import io.sluice.common.utils.Time;
+import io.sluice.storage.log.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One broker: storage, metadata, partitions, request handlers, the network listener and the metrics endpoint,
+ * started in dependency order and stopped in reverse. A clean {@link #shutdown()} stops accepting, answers what is
+ * parked, writes producer state and closes the logs with a clean-shutdown marker.
+ */
+public final class SluiceBroker implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceBroker.class);
+
+    private final BrokerConfig config;
+    private LogManager logManager;
+    private MetadataStore metadata;
+    private ReplicaManager replicas;
+    private BrokerMetrics metrics;
+    private SocketServer socketServer;
+    private DelayedOperationPurgatory<?> fetchPurgatory;
+    private DelayedOperationPurgatory<?> producePurgatory;
+    private ScheduledExecutorService housekeeping;
+    private int boundPort = -1;
+    private int boundHttpPort = -1;
+    private volatile boolean shutDown;
+
+    public SluiceBroker(final BrokerConfig config)
+    {
+        this.config = config;
+    }
+
+    public synchronized void startup() throws IOException, InterruptedException
+    {
+        final long start = System.nanoTime();
+        logManager = new LogManager(config.logManagerConfig(), config.logDefaults(), topic ->
+        {
+            final var image = metadata == null ? null : metadata.image().topic(topic);
+            return image == null || image.configs().isEmpty() ? null : config.logDefaults().with(image.configs());
+        }, Time.SYSTEM);
+        final Path dataDir = logManager.dataDirectories().get(0);
+        // The metadata store is opened after the logs because the log manager creates and locks the directory.
+        final BrokerRegistration self = new BrokerRegistration(config.nodeId(), config.listenerHost(),
+            config.listenerPort());
+        final LocalMetadataStore store = new LocalMetadataStore(dataDir, self);
+        metadata = store;
+        for (final var log : logManager.allLogs())
+        {
+            final var topic = metadata.image().topic(log.topicPartition().topic());
+            if (topic != null && !topic.configs().isEmpty())
+            {
+                log.updateConfig(config.logDefaults().with(topic.configs()));
+            }
+        }
+        logManager.startup();
+
+        final var fetches = FetchHandler.newPurgatory();
+        final var produces = ProduceHandler.newPurgatory();
+        fetchPurgatory = fetches;
+        producePurgatory = produces;
+        replicas = new ReplicaManager(config, logManager, tp ->
+        {
+            fetches.checkAndComplete(tp);
+            produces.checkAndComplete(tp);
+        });
+        metrics = new BrokerMetrics(() -> replicas.partitions());
+        final TopicCreator creator = new TopicCreator(config, metadata);
+        final Map<Short, RequestHandler> handlers = new HashMap<>();
+        handlers.put(ApiKeys.API_VERSIONS.id, new ApiVersionsHandler());
+        handlers.put(ApiKeys.METADATA.id, new MetadataHandler(config, metadata, creator));
+        handlers.put(ApiKeys.CREATE_TOPICS.id, new CreateTopicsHandler(creator));
+        handlers.put(ApiKeys.DELETE_TOPICS.id, new DeleteTopicsHandler(config, metadata));
+        handlers.put(ApiKeys.PRODUCE.id, new ProduceHandler(config, replicas, produces, tp ->
+        {
+            fetches.checkAndComplete(tp);
+            produces.checkAndComplete(tp);
+        }, metrics));
+        handlers.put(ApiKeys.FETCH.id, new FetchHandler(replicas, fetches, metrics));
+        handlers.put(ApiKeys.LIST_OFFSETS.id, new ListOffsetsHandler(replicas));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID.id, new InitProducerIdHandler(new ProducerIdManager(dataDir)));
+
+        socketServer = new SocketServer(config.listenerHost(), config.listenerPort(), config.numNetworkThreads(),
+            config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.maxConnections(), handlers,
+            metrics::onResponse);
+        metrics.gauge("sluice.connections", "Open client connections", socketServer::connectionCount);
+        metrics.gauge("sluice.purgatory.fetch.size", "Fetches parked waiting for data", fetches::size);
+        metrics.gauge("sluice.purgatory.produce.size", "acks=all produces parked waiting for replication",
+            produces::size);
+        // Partitions must exist before clients reach them, and the bound port must be known for the metadata.
+        boundPort = socketServer.start();
+        if (boundPort != config.listenerPort())
+        {
+            store.updateSelf(new BrokerRegistration(config.nodeId(), config.listenerHost(), boundPort));
+        }
+        metadata.addListener(replicas);
+        boundHttpPort = metrics.startHttp(config.listenerHost(), config.httpPort());
+
+        housekeeping = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "broker-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        housekeeping.scheduleWithFixedDelay(() ->
+        {
+            final long now = System.currentTimeMillis();
+            for (final Partition partition : replicas.partitions())
+            {
+                partition.expireProducers(now);
+            }
+        }, 10, 10, TimeUnit.MINUTES);
+        LOG.info("Sluice broker {} started in {} ms: listening on {}:{}, data in {}, metrics at http://{}:{}/metrics",
+            config.nodeId(), (System.nanoTime() - start) / 1_000_000, config.listenerHost(), boundPort,
+            logManager.dataDirectories(), config.listenerHost(), boundHttpPort);
+    }
+
+    public int port()
+    {
+        return boundPort;
+    }
+
+    public int httpPort()
+    {
+        return boundHttpPort;
+    }
+
+    public LogManager logManager()
+    {
+        return logManager;
+    }
+
+    /** Partition lookup, for tests and tools running in the broker's process. */
+    public Partition partition(final TopicPartition tp)
+    {
+        return replicas.partitionOrNull(tp);
+    }
+
+    /**
+     * Stops cleanly: stop accepting, answer parked requests, close connections, write producer state, flush and
+     * close the logs with a clean-shutdown marker.
+     */
+    public synchronized void shutdown()
+    {
+        if (shutDown)
+        {
+            return;
+        }
+        shutDown = true;
+        final long start = System.nanoTime();
+        LOG.info("Shutting down broker {}", config.nodeId());
+        if (socketServer != null)
+        {
+            socketServer.stopAccepting();
+        }
+        if (fetchPurgatory != null)
+        {
+            fetchPurgatory.close();
+        }
+        if (producePurgatory != null)
+        {
+            producePurgatory.close();
+        }
+        if (socketServer != null)
+        {
+            socketServer.close();
+        }
+        if (housekeeping != null)
+        {
+            housekeeping.shutdownNow();
+        }
+        if (replicas != null)
+        {
+            replicas.writeProducerSnapshots();
+        }
+        if (metadata != null)
+        {
+            metadata.close();
+        }
+        if (logManager != null)
+        {
+            logManager.shutdown();
+        }
+        if (metrics != null)
+        {
+            metrics.close();
+        }
+        LOG.info("Broker {} shut down cleanly in {} ms", config.nodeId(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Override
+    public void close()
+    {
+        shutdown();
+    }
+}

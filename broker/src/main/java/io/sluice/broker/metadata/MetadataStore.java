@@ -1,0 +1,31 @@
+package io.sluice.broker.metadata;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Where cluster metadata lives and how it changes. Handlers read {@link #image()}; changes are proposed and, once
+ * committed, published as a new image to every listener in order. A single broker uses
+ * {@link LocalMetadataStore}; the cluster replaces it with a replicated quorum behind this same interface.
+ */
+public interface MetadataStore extends AutoCloseable
+{
+    MetadataImage image();
+
+    /** Registers a listener that sees every new image, starting with the current one. */
+    void addListener(Consumer<MetadataImage> listener);
+
+    /**
+     * Creates a topic placed on live brokers.
+     *
+     * @throws io.sluice.common.errors.ApiException with TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
+     *                                              INVALID_REPLICATION_FACTOR or INVALID_CONFIG.
+     */
+    TopicImage createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs);
+
+    /** Deletes a topic; returns false if it did not exist. */
+    boolean deleteTopic(String name);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,159 @@
+package io.sluice.broker.partition;
+
+import io.sluice.broker.producer.ProducerStateManager;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.ApiException;
+import io.sluice.common.protocol.Errors;
+import io.sluice.storage.log.Log;
+import io.sluice.storage.log.LogAppendInfo;
+import io.sluice.storage.log.LogReadInfo;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * A partition this broker hosts: its log, leader epoch, in-sync replicas, high watermark and idempotent-producer
+ * state. Appends are serialized by the partition's lock so that the producer check, the append and the state update
+ * are one step; reads take no lock.
+ */
+public final class Partition
+{
+    private final TopicPartition topicPartition;
+    private final Log log;
+    private final ProducerStateManager producerState;
+    private final Object lock = new Object();
+    private volatile int leaderEpoch;
+    private volatile List<Integer> isr;
+    private volatile long highWatermark;
+
+    public Partition(final TopicPartition topicPartition, final Log log, final int leaderEpoch,
+        final List<Integer> isr, final long producerIdExpirationMs)
+    {
+        this.topicPartition = topicPartition;
+        this.log = log;
+        this.leaderEpoch = leaderEpoch;
+        this.isr = isr;
+        this.producerState = new ProducerStateManager(log.dir(), producerIdExpirationMs);
+        producerState.load(log);
+        // A single in-sync replica (this one) has everything it wrote.
+        this.highWatermark = isr.size() <= 1 ? log.logEndOffset() : 0;
+    }
+
+    public TopicPartition topicPartition()
+    {
+        return topicPartition;
+    }
+
+    public Log log()
+    {
+        return log;
+    }
+
+    public int leaderEpoch()
+    {
+        return leaderEpoch;
+    }
+
+    public List<Integer> isr()
+    {
+        return isr;
+    }
+
+    public long highWatermark()
+    {
+        return highWatermark;
+    }
+
+    public void updateLeadership(final int epoch, final List<Integer> inSyncReplicas)
+    {
+        this.leaderEpoch = epoch;
+        this.isr = inSyncReplicas;
+    }
+
+    /** Checks a client's view of the leader epoch; -1 means the client does not know it. */
+    public void checkLeaderEpoch(final int clientEpoch)
+    {
+        if (clientEpoch < 0)
+        {
+            return;
+        }
+        if (clientEpoch < leaderEpoch)
+        {
+            throw new ApiException(Errors.FENCED_LEADER_EPOCH.code(), true, "Leader epoch " + clientEpoch + " of "
+                + topicPartition + " is older than the current epoch " + leaderEpoch);
+        }
+        if (clientEpoch > leaderEpoch)
+        {
+            throw new ApiException(Errors.UNKNOWN_LEADER_EPOCH.code(), true, "Leader epoch " + clientEpoch + " of "
+                + topicPartition + " is newer than this broker knows (" + leaderEpoch + ")");
+        }
+    }
+
+    /**
+     * Appends a produce request's batches as leader. Returns true if the high watermark moved, so parked fetches
+     * and produces can be checked.
+     *
+     * @throws ApiException NOT_ENOUGH_REPLICAS when acks=all and the ISR is below {@code minInsyncReplicas}.
+     */
+    public boolean appendAsLeader(final ByteBuffer records, final short requiredAcks, final int minInsyncReplicas,
+        final LogAppendInfo info)
+    {
+        synchronized (lock)
+        {
+            if (requiredAcks == -1 && isr.size() < minInsyncReplicas)
+            {
+                throw new ApiException(Errors.NOT_ENOUGH_REPLICAS.code(), true, "Partition " + topicPartition
+                    + " has " + isr.size() + " in-sync replica(s); min.insync.replicas is " + minInsyncReplicas);
+            }
+            final int[] appended = {0};
+            log.appendAsLeader(records, leaderEpoch, info, (batches, appendInfo) ->
+            {
+                final boolean admit = producerState.admit(batches, appendInfo);
+                appended[0] = admit ? 1 : 0;
+                return admit;
+            });
+            if (appended[0] == 1)
+            {
+                producerState.update(records);
+            }
+            return maybeIncrementHighWatermark();
+        }
+    }
+
+    private boolean maybeIncrementHighWatermark()
+    {
+        if (isr.size() <= 1)
+        {
+            final long end = log.logEndOffset();
+            if (end > highWatermark)
+            {
+                highWatermark = end;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads for a consumer: whole batches below the high watermark. */
+    public LogReadInfo readForConsumer(final long offset, final int maxBytes, final boolean minOneBatch)
+    {
+        return log.read(offset, maxBytes, highWatermark, minOneBatch);
+    }
+
+    /** Persists the producer state, for a clean shutdown. */
+    public void writeProducerSnapshot()
+    {
+        synchronized (lock)
+        {
+            producerState.writeSnapshot(log.logEndOffset());
+        }
+    }
+
+    public void expireProducers(final long nowMs)
+    {
+        synchronized (lock)
+        {
+            producerState.expire(nowMs);
+        }
+    }
+}

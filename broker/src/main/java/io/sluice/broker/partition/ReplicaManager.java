@@ -1,0 +1,144 @@
+package io.sluice.broker.partition;
+
+import io.sluice.broker.config.BrokerConfig;
+import io.sluice.broker.metadata.MetadataImage;
+import io.sluice.broker.metadata.PartitionImage;
+import io.sluice.broker.metadata.TopicImage;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.ApiException;
+import io.sluice.common.protocol.Errors;
+import io.sluice.storage.log.Log;
+import io.sluice.storage.log.LogConfig;
+import io.sluice.storage.log.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The partitions this broker hosts, kept in step with the metadata image: it opens or creates the log of every
+ * partition the image assigns here, updates leader epochs, and deletes the logs of topics that disappear.
+ */
+public final class ReplicaManager implements Consumer<MetadataImage>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+
+    private final int nodeId;
+    private final BrokerConfig config;
+    private final LogManager logManager;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final Consumer<TopicPartition> onRemoved;
+
+    public ReplicaManager(final BrokerConfig config, final LogManager logManager,
+        final Consumer<TopicPartition> onRemoved)
+    {
+        this.nodeId = config.nodeId();
+        this.config = config;
+        this.logManager = logManager;
+        this.onRemoved = onRemoved;
+    }
+
+    /** The effective log config of a topic: broker defaults with the topic's overrides. */
+    public LogConfig logConfigFor(final TopicImage topic)
+    {
+        return topic.configs().isEmpty() ? config.logDefaults() : config.logDefaults().with(topic.configs());
+    }
+
+    @Override
+    public synchronized void accept(final MetadataImage image)
+    {
+        final Map<TopicPartition, Boolean> wanted = new HashMap<>();
+        for (final TopicImage topic : image.topics().values())
+        {
+            final LogConfig logConfig = logConfigFor(topic);
+            for (final PartitionImage p : topic.partitions())
+            {
+                if (!p.replicas().contains(nodeId))
+                {
+                    continue;
+                }
+                final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                wanted.put(tp, Boolean.TRUE);
+                final Partition existing = partitions.get(tp);
+                if (existing == null)
+                {
+                    final Log log = logManager.getOrCreateLog(tp, logConfig);
+                    log.updateConfig(logConfig);
+                    partitions.put(tp, new Partition(tp, log, p.leaderEpoch(), p.isr(),
+                        config.producerIdExpirationMs()));
+                }
+                else
+                {
+                    existing.log().updateConfig(logConfig);
+                    existing.updateLeadership(p.leaderEpoch(), p.isr());
+                }
+            }
+        }
+        for (final TopicPartition tp : new ArrayList<>(partitions.keySet()))
+        {
+            if (!wanted.containsKey(tp))
+            {
+                partitions.remove(tp);
+                onRemoved.accept(tp);
+                logManager.deleteLog(tp);
+                LOG.info("Removed partition {}", tp);
+            }
+        }
+        // Logs on disk whose topic no longer exists (deleted while the broker was down) go too.
+        for (final Log log : new ArrayList<>(logManager.allLogs()))
+        {
+            if (!partitions.containsKey(log.topicPartition()))
+            {
+                LOG.info("Deleting log {}: its topic no longer exists", log.topicPartition());
+                logManager.deleteLog(log.topicPartition());
+            }
+        }
+    }
+
+    /**
+     * The partition if this broker leads it.
+     *
+     * @throws ApiException UNKNOWN_TOPIC_OR_PARTITION if it does not exist here.
+     */
+    public Partition leaderPartition(final TopicPartition tp)
+    {
+        final Partition partition = partitions.get(tp);
+        if (partition == null)
+        {
+            throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), true,
+                "This broker does not host " + tp);
+        }
+        return partition;
+    }
+
+    public Partition partitionOrNull(final TopicPartition tp)
+    {
+        return partitions.get(tp);
+    }
+
+    public Collection<Partition> partitions()
+    {
+        return partitions.values();
+    }
+
+    /** Writes every partition's producer-state snapshot, at clean shutdown. */
+    public void writeProducerSnapshots()
+    {
+        for (final Partition partition : partitions.values())
+        {
+            try
+            {
+                partition.writeProducerSnapshot();
+            }
+            catch (final RuntimeException e)
+            {
+                LOG.error("Could not write the producer state of {}: {}", partition.topicPartition(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.sluice.client.network;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sluice.common.protocol.ApiKeys;
+import io.sluice.common.protocol.message.Message;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** The connections of one client to the brokers, one per broker address, on one I/O thread. */
+public final class NetworkClient implements AutoCloseable
+{
+    private final String clientId;
+    private final long requestTimeoutMs;
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final Map<String, BrokerConnection> connections = new ConcurrentHashMap<>();
+
+    public NetworkClient(final String clientId, final long requestTimeoutMs)
+    {
+        this.clientId = clientId;
+        this.requestTimeoutMs = requestTimeoutMs;
+        if (Epoll.isAvailable())
+        {
+            group = new EpollEventLoopGroup(1, new DefaultThreadFactory("sluice-client-io", true));
+            bootstrap = new Bootstrap().group(group).channel(EpollSocketChannel.class);
+        }
+        else
+        {
+            group = new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-client-io", true));
+            bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class);
+        }
+    }
+
+    /** The open connection to {@code host:port}, reconnecting if the previous one closed. */
+    public BrokerConnection connection(final String host, final int port)
+    {
+        final String key = host + ":" + port;
+        return connections.compute(key, (k, existing) -> existing == null || existing.isClosed()
+            ? new BrokerConnection(bootstrap, host, port, clientId, requestTimeoutMs, Integer.MAX_VALUE) : existing);
+    }
+
+    public <T> CompletableFuture<T> send(final String host, final int port, final ApiKeys api, final Message request,
+        final ResponseParser<T> parser)
+    {
+        return connection(host, port).send(api, request, parser);
+    }
+
+    public String clientId()
+    {
+        return clientId;
+    }
+
+    @Override
+    public void close()
+    {
+        connections.values().forEach(BrokerConnection::close);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
