@@ -93,7 +93,13 @@ public final class BrokerMain
         {
             System.err.println("sluice broker: clean shutdown did not finish within " + timeoutMs
                 + " ms (controlled.shutdown.timeout.ms); stopping anyway, the next start will recover");
+            System.err.flush();
+            Runtime.getRuntime().halt(1);
         }
+        // A clean stop on SIGTERM is a success, not death by signal (143).
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
     }
 
     private static String help()

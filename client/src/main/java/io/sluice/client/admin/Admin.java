@@ -5,6 +5,8 @@ import io.sluice.client.internals.Cluster;
 import io.sluice.client.internals.Futures;
 import io.sluice.client.internals.Metadata;
 import io.sluice.client.internals.Node;
+import io.sluice.client.internals.OffsetAndTimestamp;
+import io.sluice.client.internals.OffsetLookup;
 import io.sluice.client.internals.PartitionInfo;
 import io.sluice.client.network.NetworkClient;
 import io.sluice.common.TopicPartition;
@@ -14,8 +16,6 @@ import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.message.CreateTopicsRequest;
 import io.sluice.common.protocol.message.DeleteTopicsRequest;
-import io.sluice.common.protocol.message.ListOffsetsRequest;
-import io.sluice.common.protocol.message.ListOffsetsResponse;
 import io.sluice.common.protocol.message.TopicResultsResponse;
 
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Manages topics and looks up offsets. Every call blocks at most {@code default.api.timeout.ms}. Thread-safe.
@@ -38,6 +37,7 @@ public final class Admin implements AutoCloseable
     private final NetworkClient network;
     private final Metadata metadata;
     private final long apiTimeoutMs;
+    private final OffsetLookup offsets;
 
     private Admin(final Map<String, ?> props)
     {
@@ -48,6 +48,7 @@ public final class Admin implements AutoCloseable
         this.network = new NetworkClient(clientId.isEmpty() ? "sluice-admin" : clientId,
             (Long)config.get(ClientConfigs.REQUEST_TIMEOUT_MS));
         this.metadata = new Metadata(network, bootstrap, (Long)config.get(ClientConfigs.METADATA_MAX_AGE_MS));
+        this.offsets = new OffsetLookup(network, metadata);
     }
 
     /** Creates an admin client; {@code bootstrap.servers} defaults to 127.0.0.1:9092. */
@@ -156,58 +157,11 @@ public final class Admin implements AutoCloseable
     }
 
     /** Looks up offsets on the partitions' leaders. */
-    public Map<TopicPartition, ListOffsetsResult> listOffsets(final Map<TopicPartition, OffsetSpec> specs)
+    public Map<TopicPartition, OffsetAndTimestamp> listOffsets(final Map<TopicPartition, OffsetSpec> specs)
     {
-        final List<String> topics = new ArrayList<>();
-        specs.keySet().forEach(tp ->
-        {
-            if (!topics.contains(tp.topic()))
-            {
-                topics.add(tp.topic());
-            }
-        });
-        final Cluster cluster = metadata.refreshBlocking(topics, false, apiTimeoutMs);
-        final Map<Node, Map<String, List<ListOffsetsRequest.PartitionData>>> byNode = new HashMap<>();
-        for (final Map.Entry<TopicPartition, OffsetSpec> entry : specs.entrySet())
-        {
-            final TopicPartition tp = entry.getKey();
-            final Node leader = cluster.leader(tp);
-            if (leader == null)
-            {
-                final Errors error = cluster.topicErrors().getOrDefault(tp.topic(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
-                throw error.exception("No leader known for " + tp);
-            }
-            byNode.computeIfAbsent(leader, n -> new HashMap<>()).computeIfAbsent(tp.topic(), t -> new ArrayList<>())
-                .add(new ListOffsetsRequest.PartitionData(tp.partition(), -1, entry.getValue().timestamp()));
-        }
-        final Map<TopicPartition, ListOffsetsResult> results = new HashMap<>();
-        final List<CompletableFuture<ListOffsetsResponse>> futures = new ArrayList<>();
-        for (final Map.Entry<Node, Map<String, List<ListOffsetsRequest.PartitionData>>> entry : byNode.entrySet())
-        {
-            final List<ListOffsetsRequest.TopicData> data = new ArrayList<>();
-            entry.getValue().forEach((topic, partitions) -> data.add(new ListOffsetsRequest.TopicData(topic,
-                partitions)));
-            futures.add(network.send(entry.getKey().host(), entry.getKey().port(), ApiKeys.LIST_OFFSETS,
-                new ListOffsetsRequest(-1, (byte)0, data), ListOffsetsResponse::read));
-        }
-        for (final CompletableFuture<ListOffsetsResponse> future : futures)
-        {
-            final ListOffsetsResponse response = Futures.await(future, apiTimeoutMs, "ListOffsets");
-            for (final ListOffsetsResponse.TopicData topic : response.topics())
-            {
-                for (final ListOffsetsResponse.PartitionData p : topic.partitions())
-                {
-                    final Errors error = Errors.forCode(p.errorCode());
-                    if (error != Errors.NONE)
-                    {
-                        throw error.exception("ListOffsets for " + topic.name() + "-" + p.partition());
-                    }
-                    results.put(new TopicPartition(topic.name(), p.partition()),
-                        new ListOffsetsResult(p.offset(), p.timestamp(), p.leaderEpoch()));
-                }
-            }
-        }
-        return results;
+        final Map<TopicPartition, Long> timestamps = new HashMap<>();
+        specs.forEach((tp, spec) -> timestamps.put(tp, spec.timestamp()));
+        return offsets.lookup(timestamps, apiTimeoutMs);
     }
 
     @Override

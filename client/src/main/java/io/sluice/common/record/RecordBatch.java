@@ -204,6 +204,18 @@ public final class RecordBatch
     }
 
     /**
+     * Rewrites the base sequence of a built batch and its CRC, for an idempotent producer that must renumber
+     * batches after a failed one left a gap.
+     */
+    public static void setBaseSequence(final ByteBuffer buffer, final int batchStart, final int baseSequence,
+        final CRC32C crc)
+    {
+        buffer.putInt(batchStart + BASE_SEQUENCE_OFFSET, baseSequence);
+        final long checksum = computeChecksum(buffer, batchStart, sizeInBytes(buffer, batchStart), crc);
+        buffer.putInt(batchStart + CRC_OFFSET, (int)checksum);
+    }
+
+    /**
      * Computes the CRC-32C of {@code [attributes, end of batch)}. Uses the buffer's position and limit while it
      * runs and restores them, so the buffer must not be shared with another thread during the call.
      */

@@ -82,6 +82,15 @@ public final class RecordBatchBuilder
         return this;
     }
 
+    /** Sets the idempotent-producer fields, which live only in the header, any time before {@link #build()}. */
+    public RecordBatchBuilder producerFields(final long producerId, final short producerEpoch, final int baseSequence)
+    {
+        this.producerId = producerId;
+        this.producerEpoch = producerEpoch;
+        this.baseSequence = baseSequence;
+        return this;
+    }
+
     /** Sets the base offset written into the header (the broker overwrites it on append anyway). */
     public RecordBatchBuilder baseOffset(final long baseOffset)
     {

@@ -1,0 +1,214 @@
+package io.sluice.broker.e2e;
+
+import io.sluice.broker.test.BrokerProcess;
+import io.sluice.client.admin.Admin;
+import io.sluice.client.admin.NewTopic;
+import io.sluice.client.consumer.Consumer;
+import io.sluice.client.consumer.ConsumerRecord;
+import io.sluice.client.producer.Producer;
+import io.sluice.client.producer.ProducerRecord;
+import io.sluice.client.producer.RecordMetadata;
+import io.sluice.client.serialization.ByteArrayDeserializer;
+import io.sluice.client.serialization.ByteArraySerializer;
+import io.sluice.client.serialization.StringDeserializer;
+import io.sluice.client.serialization.StringSerializer;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.RecordTooLargeException;
+import io.sluice.common.record.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Producer, consumer and admin against a real broker process on 127.0.0.1. */
+class ProduceConsumeTest
+{
+    @TempDir
+    static Path tmp;
+
+    private static BrokerProcess broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception
+    {
+        broker = new BrokerProcess(tmp.resolve("data"), "message.max.bytes=200000", "num.partitions=3").start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception
+    {
+        if (broker != null)
+        {
+            assertEquals(0, broker.stop(), "a clean SIGTERM exit");
+        }
+    }
+
+    private static Map<String, Object> clientProps(final Object... extra)
+    {
+        final Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", broker.bootstrap());
+        for (int i = 0; i < extra.length; i += 2)
+        {
+            props.put((String)extra[i], extra[i + 1]);
+        }
+        return props;
+    }
+
+    private static List<ConsumerRecord<String, String>> consumeAll(final String topic, final int partitions,
+        final int expected)
+    {
+        final List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (Consumer<String, String> consumer = new Consumer<>(clientProps("auto.offset.reset", "earliest"),
+            new StringDeserializer(), new StringDeserializer()))
+        {
+            final List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < partitions; p++)
+            {
+                tps.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(tps);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < expected && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void shouldRoundTripEveryAcksModeWithKeysHeadersNullsAndLz4() throws Exception
+    {
+        for (final String acks : new String[] {"0", "1", "all"})
+        {
+            for (final String compression : new String[] {"none", "lz4"})
+            {
+                final String topic = "roundtrip-" + acks + "-" + compression;
+                try (Admin admin = Admin.create(clientProps()))
+                {
+                    admin.createTopic(new NewTopic(topic, 4, (short)1));
+                }
+                final int n = 500;
+                try (Producer<String, String> producer = new Producer<>(clientProps("acks", acks,
+                    "compression.type", compression, "linger.ms", 2L), new StringSerializer(), new StringSerializer()))
+                {
+                    final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+                    for (int i = 0; i < n; i++)
+                    {
+                        final String key = i % 10 == 0 ? null : "key-" + (i % 37);
+                        final String value = i % 17 == 0 ? null : "value-" + i;
+                        final List<Header> headers = i % 5 == 0
+                            ? List.of(new Header("h", ("v" + i).getBytes(StandardCharsets.UTF_8)),
+                            new Header("empty", null))
+                            : List.of();
+                        futures.add(producer.send(new ProducerRecord<>(topic, null, null, key, value, headers)));
+                    }
+                    producer.flush();
+                    for (final CompletableFuture<RecordMetadata> f : futures)
+                    {
+                        final RecordMetadata metadata = f.get(30, TimeUnit.SECONDS);
+                        assertEquals(topic, metadata.topicPartition().topic());
+                        if (!"0".equals(acks))
+                        {
+                            assertTrue(metadata.offset() >= 0);
+                        }
+                    }
+                }
+                final List<ConsumerRecord<String, String>> records = consumeAll(topic, 4, n);
+                assertEquals(n, records.size(), "acks=" + acks + ", " + compression);
+                final Map<String, ConsumerRecord<String, String>> byValue = new HashMap<>();
+                int nulls = 0;
+                for (final ConsumerRecord<String, String> r : records)
+                {
+                    if (r.value() == null)
+                    {
+                        nulls++;
+                    }
+                    else
+                    {
+                        byValue.put(r.value(), r);
+                    }
+                }
+                assertEquals((n + 16) / 17, nulls);
+                for (int i = 0; i < n; i++)
+                {
+                    if (i % 17 == 0)
+                    {
+                        continue;
+                    }
+                    final ConsumerRecord<String, String> r = byValue.get("value-" + i);
+                    assertTrue(r != null, "value-" + i + " missing");
+                    assertEquals(i % 10 == 0 ? null : "key-" + (i % 37), r.key());
+                    assertEquals(i % 5 == 0 ? 2 : 0, r.headers().size());
+                    if (i % 5 == 0)
+                    {
+                        assertArrayEquals(("v" + i).getBytes(StandardCharsets.UTF_8), r.headers().get(0).value());
+                        assertNull(r.headers().get(1).value());
+                    }
+                }
+                // Same key, same partition.
+                final Map<String, Integer> keyPartition = new HashMap<>();
+                for (final ConsumerRecord<String, String> r : records)
+                {
+                    if (r.key() != null)
+                    {
+                        final Integer previous = keyPartition.putIfAbsent(r.key(), r.partition());
+                        assertTrue(previous == null || previous == r.partition(), "key " + r.key() + " split");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldAcceptRecordsUpToMessageMaxBytesAndRefuseLargerOnes() throws Exception
+    {
+        final String topic = "large";
+        try (Producer<byte[], byte[]> producer = new Producer<>(clientProps("acks", "1"),
+            new ByteArraySerializer(), new ByteArraySerializer()))
+        {
+            final byte[] big = new byte[190_000];
+            Arrays.fill(big, (byte)7);
+            final RecordMetadata ok = producer.send(new ProducerRecord<>(topic, null, big)).get(30,
+                TimeUnit.SECONDS);
+            assertEquals(0, ok.offset());
+            final byte[] tooBig = new byte[300_000];
+            final ExecutionException e = assertThrows(ExecutionException.class,
+                () -> producer.send(new ProducerRecord<>(topic, null, tooBig)).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(RecordTooLargeException.class, e.getCause(), e.getCause().toString());
+        }
+        try (Consumer<byte[], byte[]> consumer = new Consumer<>(clientProps("auto.offset.reset", "earliest"),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+        {
+            consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
+                new TopicPartition(topic, 2)));
+            final List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (got.isEmpty() && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(200)).forEach(got::add);
+            }
+            assertEquals(1, got.size());
+            assertEquals(190_000, got.get(0).value().length);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.sluice.client.consumer;
+
+import io.sluice.client.internals.ClientConfigs;
+import io.sluice.common.config.ConfigDef;
+
+import java.util.Map;
+
+import static io.sluice.common.config.ConfigDef.Type.BOOLEAN;
+import static io.sluice.common.config.ConfigDef.Type.INT;
+import static io.sluice.common.config.ConfigDef.Type.STRING;
+import static io.sluice.common.config.ConfigDef.atLeast;
+import static io.sluice.common.config.ConfigDef.oneOf;
+
+/** The consumer's settings, with Kafka's names and defaults. */
+public final class ConsumerConfig
+{
+    public static final String GROUP_ID = "group.id";
+    public static final String FETCH_MIN_BYTES = "fetch.min.bytes";
+    public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
+    public static final String FETCH_MAX_WAIT_MS = "fetch.max.wait.ms";
+    public static final String MAX_PARTITION_FETCH_BYTES = "max.partition.fetch.bytes";
+    public static final String MAX_POLL_RECORDS = "max.poll.records";
+    public static final String AUTO_OFFSET_RESET = "auto.offset.reset";
+    public static final String CHECK_CRCS = "check.crcs";
+    public static final String ISOLATION_LEVEL = "isolation.level";
+    public static final String KEY_DESERIALIZER = "key.deserializer";
+    public static final String VALUE_DESERIALIZER = "value.deserializer";
+
+    static final ConfigDef DEFINITION = ClientConfigs.common()
+        .define(GROUP_ID, STRING, null, "Consumer group; group membership arrives with the groups work.")
+        .define(FETCH_MIN_BYTES, INT, 1, atLeast(0), "Bytes a fetch waits for before the broker answers.")
+        .define(FETCH_MAX_BYTES, INT, 52_428_800, atLeast(0), "Most bytes one fetch response carries.")
+        .define(FETCH_MAX_WAIT_MS, INT, 500, atLeast(0), "Longest the broker holds a fetch waiting for data.")
+        .define(MAX_PARTITION_FETCH_BYTES, INT, 1_048_576, atLeast(0), "Most bytes per partition per fetch.")
+        .define(MAX_POLL_RECORDS, INT, 500, atLeast(1), "Most records one poll returns.")
+        .define(AUTO_OFFSET_RESET, STRING, "latest", oneOf("earliest", "latest", "none"),
+            "Where to start without a position, or when the position is out of range.")
+        .define(CHECK_CRCS, BOOLEAN, true, "Verify each batch's CRC.")
+        .define(ISOLATION_LEVEL, STRING, "read_uncommitted", oneOf("read_uncommitted", "read_committed"),
+            "Transactions are not supported yet; both read everything below the high watermark.")
+        .define(KEY_DESERIALIZER, STRING, null, "Class of the key deserializer, unless one is passed in.")
+        .define(VALUE_DESERIALIZER, STRING, null, "Class of the value deserializer, unless one is passed in.")
+        .define("enable.auto.commit", BOOLEAN, true, "Commits arrive with consumer groups.")
+        .define("auto.commit.interval.ms", INT, 5000, atLeast(0), "Commits arrive with consumer groups.");
+
+    final String bootstrapServers;
+    final String clientId;
+    final int fetchMinBytes;
+    final int fetchMaxBytes;
+    final int fetchMaxWaitMs;
+    final int maxPartitionFetchBytes;
+    final int maxPollRecords;
+    final String autoOffsetReset;
+    final long requestTimeoutMs;
+    final long defaultApiTimeoutMs;
+    final long retryBackoffMs;
+    final long metadataMaxAgeMs;
+    final String keyDeserializer;
+    final String valueDeserializer;
+
+    ConsumerConfig(final Map<String, ?> props)
+    {
+        final Map<String, Object> v = DEFINITION.parse(props, false);
+        bootstrapServers = (String)v.get(ClientConfigs.BOOTSTRAP_SERVERS);
+        final String id = (String)v.get(ClientConfigs.CLIENT_ID);
+        clientId = id.isEmpty() ? "sluice-consumer" : id;
+        fetchMinBytes = (Integer)v.get(FETCH_MIN_BYTES);
+        fetchMaxBytes = (Integer)v.get(FETCH_MAX_BYTES);
+        fetchMaxWaitMs = (Integer)v.get(FETCH_MAX_WAIT_MS);
+        maxPartitionFetchBytes = (Integer)v.get(MAX_PARTITION_FETCH_BYTES);
+        maxPollRecords = (Integer)v.get(MAX_POLL_RECORDS);
+        autoOffsetReset = (String)v.get(AUTO_OFFSET_RESET);
+        requestTimeoutMs = (Long)v.get(ClientConfigs.REQUEST_TIMEOUT_MS);
+        defaultApiTimeoutMs = (Long)v.get(ClientConfigs.DEFAULT_API_TIMEOUT_MS);
+        retryBackoffMs = (Long)v.get(ClientConfigs.RETRY_BACKOFF_MS);
+        metadataMaxAgeMs = (Long)v.get(ClientConfigs.METADATA_MAX_AGE_MS);
+        keyDeserializer = (String)v.get(KEY_DESERIALIZER);
+        valueDeserializer = (String)v.get(VALUE_DESERIALIZER);
+    }
+}

@@ -1,0 +1,186 @@
+package io.sluice.client.consumer;
+
+import io.sluice.client.internals.Cluster;
+import io.sluice.client.internals.Futures;
+import io.sluice.client.internals.Node;
+import io.sluice.client.internals.PartitionInfo;
+import io.sluice.client.network.NetworkClient;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.SluiceException;
+import io.sluice.common.protocol.ApiKeys;
+import io.sluice.common.protocol.Errors;
+import io.sluice.common.protocol.MemoryRecordSet;
+import io.sluice.common.protocol.message.FetchRequest;
+import io.sluice.common.protocol.message.FetchResponse;
+import io.sluice.common.record.Record;
+import io.sluice.common.record.RecordBatch;
+import io.sluice.common.record.RecordBatchReader;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends fetches (one in flight per broker) and decodes the answers on the I/O thread into
+ * {@link CompletedFetch}es that the consumer's {@code poll} picks up, so the next fetch travels while the
+ * application processes the last one.
+ */
+final class Fetcher
+{
+    private final NetworkClient network;
+    private final ConsumerConfig config;
+    private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
+    private final Set<Node> inFlight = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<RecordBatchReader> readers = ThreadLocal.withInitial(RecordBatchReader::new);
+    private volatile boolean metadataStale;
+
+    Fetcher(final NetworkClient network, final ConsumerConfig config)
+    {
+        this.network = network;
+        this.config = config;
+    }
+
+    /** Sends a fetch to every broker leading a fetchable partition and having no fetch in flight. */
+    void sendFetches(final Cluster cluster, final Map<TopicPartition, Long> positions)
+    {
+        final Map<Node, Map<String, List<FetchRequest.PartitionData>>> byNode = new LinkedHashMap<>();
+        for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
+        {
+            final TopicPartition tp = entry.getKey();
+            final PartitionInfo info = cluster.partition(tp);
+            final Node leader = cluster.leader(tp);
+            if (info == null || leader == null)
+            {
+                metadataStale = true;
+                continue;
+            }
+            if (inFlight.contains(leader))
+            {
+                continue;
+            }
+            byNode.computeIfAbsent(leader, n -> new LinkedHashMap<>()).computeIfAbsent(tp.topic(),
+                t -> new ArrayList<>()).add(new FetchRequest.PartitionData(tp.partition(), info.leaderEpoch(),
+                entry.getValue(), -1L, config.maxPartitionFetchBytes));
+        }
+        for (final Map.Entry<Node, Map<String, List<FetchRequest.PartitionData>>> entry : byNode.entrySet())
+        {
+            final Node node = entry.getKey();
+            final List<FetchRequest.TopicData> topics = new ArrayList<>();
+            entry.getValue().forEach((topic, partitions) -> topics.add(new FetchRequest.TopicData(topic, partitions)));
+            final FetchRequest request = new FetchRequest(FetchRequest.CONSUMER_REPLICA_ID, config.fetchMaxWaitMs,
+                config.fetchMinBytes, config.fetchMaxBytes, (byte)0, topics);
+            inFlight.add(node);
+            network.send(node.host(), node.port(), ApiKeys.FETCH, request, FetchResponse::read)
+                .whenComplete((response, error) ->
+                {
+                    try
+                    {
+                        if (error != null)
+                        {
+                            metadataStale = true;
+                            final SluiceException failure = Futures.unwrap(error);
+                            for (final FetchRequest.TopicData topic : topics)
+                            {
+                                for (final FetchRequest.PartitionData p : topic.partitions())
+                                {
+                                    completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
+                                        p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, List.of(), -1, -1));
+                                }
+                            }
+                        }
+                        else
+                        {
+                            decode(request, response);
+                        }
+                    }
+                    finally
+                    {
+                        inFlight.remove(node);
+                    }
+                });
+        }
+    }
+
+    private void decode(final FetchRequest request, final FetchResponse response)
+    {
+        final Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (final FetchRequest.TopicData topic : request.topics())
+        {
+            for (final FetchRequest.PartitionData p : topic.partitions())
+            {
+                offsets.put(new TopicPartition(topic.name(), p.partition()), p.fetchOffset());
+            }
+        }
+        final RecordBatchReader reader = readers.get();
+        for (final FetchResponse.TopicData topic : response.topics())
+        {
+            for (final FetchResponse.PartitionData p : topic.partitions())
+            {
+                final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                final long fetchOffset = offsets.getOrDefault(tp, -1L);
+                final Errors error = Errors.forCode(p.errorCode());
+                if (error != Errors.NONE)
+                {
+                    if (error.refreshesMetadata())
+                    {
+                        metadataStale = true;
+                    }
+                    completed.add(new CompletedFetch(tp, fetchOffset, error, error.exception(tp.toString()),
+                        List.of(), -1, p.highWatermark()));
+                    continue;
+                }
+                final ByteBuffer bytes = ((MemoryRecordSet)p.records()).buffer();
+                final List<Record> records = new ArrayList<>();
+                long nextOffset = fetchOffset;
+                try
+                {
+                    int position = bytes.position();
+                    while (position < bytes.limit())
+                    {
+                        final int start = position;
+                        final long batchNext = RecordBatch.nextOffset(bytes, start);
+                        position += reader.forEach(bytes, start, bytes.limit() - start, record ->
+                        {
+                            if (record.offset() >= fetchOffset)
+                            {
+                                records.add(record.toRecord());
+                            }
+                        });
+                        nextOffset = Math.max(nextOffset, batchNext);
+                    }
+                    completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null, records, nextOffset,
+                        p.highWatermark()));
+                }
+                catch (final SluiceException e)
+                {
+                    completed.add(new CompletedFetch(tp, fetchOffset, Errors.CORRUPT_MESSAGE, e, List.of(), -1,
+                        p.highWatermark()));
+                }
+            }
+        }
+    }
+
+    /** Takes the next completed fetch, waiting up to {@code timeoutMs}; null if none arrived. */
+    CompletedFetch poll(final long timeoutMs) throws InterruptedException
+    {
+        return timeoutMs <= 0 ? completed.poll() : completed.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    boolean takeMetadataStale()
+    {
+        final boolean stale = metadataStale;
+        metadataStale = false;
+        return stale;
+    }
+
+    boolean hasInFlight()
+    {
+        return !inFlight.isEmpty();
+    }
+}

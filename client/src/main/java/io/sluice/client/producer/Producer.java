@@ -1,0 +1,242 @@
+package io.sluice.client.producer;
+
+import io.sluice.client.internals.Cluster;
+import io.sluice.client.internals.Futures;
+import io.sluice.client.internals.Metadata;
+import io.sluice.client.network.NetworkClient;
+import io.sluice.client.serialization.Serdes;
+import io.sluice.client.serialization.Serializer;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.ConfigException;
+import io.sluice.common.errors.RecordTooLargeException;
+import io.sluice.common.errors.SluiceException;
+import io.sluice.common.errors.TimeoutException;
+import io.sluice.common.protocol.Errors;
+import io.sluice.common.record.Header;
+import io.sluice.common.record.RecordBatch;
+import io.sluice.common.record.RecordBatchBuilder;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends records to topics. Thread-safe: many threads may share one producer. {@link #send} returns at once with a
+ * future (blocking only up to {@code max.block.ms} for a topic's first metadata or for buffer memory); records are
+ * batched per partition, compressed if asked, and sent by a background thread with retries. Idempotent by default,
+ * so a retried batch is written once.
+ */
+public final class Producer<K, V> implements AutoCloseable
+{
+    private final ProducerConfig config;
+    private final Serializer<K> keySerializer;
+    private final Serializer<V> valueSerializer;
+    private final NetworkClient network;
+    private final Metadata metadata;
+    private final RecordAccumulator accumulator;
+    private final Sender sender;
+    private final Partitioner partitioner = new Partitioner();
+    private volatile boolean closed;
+
+    public Producer(final Map<String, ?> props, final Serializer<K> keySerializer,
+        final Serializer<V> valueSerializer)
+    {
+        this.config = new ProducerConfig(props);
+        this.keySerializer = keySerializer != null ? keySerializer : serializer(ProducerConfig.KEY_SERIALIZER,
+            config.keySerializer);
+        this.valueSerializer = valueSerializer != null ? valueSerializer
+            : serializer(ProducerConfig.VALUE_SERIALIZER, config.valueSerializer);
+        this.network = new NetworkClient(config.clientId, config.requestTimeoutMs);
+        this.metadata = new Metadata(network, Metadata.parseBootstrap(config.bootstrapServers),
+            config.metadataMaxAgeMs);
+        this.accumulator = new RecordAccumulator(config);
+        this.sender = new Sender(config, accumulator, metadata, network);
+        sender.start();
+    }
+
+    /** A producer whose serializers are named by {@code key.serializer} and {@code value.serializer}. */
+    public Producer(final Map<String, ?> props)
+    {
+        this(props, null, null);
+    }
+
+    private static <T> Serializer<T> serializer(final String key, final String className)
+    {
+        if (className == null)
+        {
+            throw new ConfigException("Missing configuration " + key + ": pass a serializer or name its class");
+        }
+        return Serdes.instantiate(key, className, Serializer.class);
+    }
+
+    /**
+     * Queues a record and returns the future of its acknowledgement. The future fails with a typed exception:
+     * {@link TimeoutException} (no metadata or memory within {@code max.block.ms}, or no acknowledgement within
+     * {@code delivery.timeout.ms}), {@link RecordTooLargeException}, or the broker's error.
+     *
+     * @throws IllegalStateException if the producer is closed.
+     */
+    public CompletableFuture<RecordMetadata> send(final ProducerRecord<K, V> record)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("Cannot send after the producer is closed");
+        }
+        try
+        {
+            final long start = System.nanoTime();
+            final int partitions = partitionsFor(record.topic(), config.maxBlockMs);
+            final byte[] key = keySerializer.serialize(record.topic(), record.key());
+            final byte[] value = valueSerializer.serialize(record.topic(), record.value());
+            final Header[] headers = record.headers() == null ? Header.NONE : record.headers().toArray(Header.NONE);
+            final int size = RecordBatch.HEADER_SIZE + RecordBatchBuilder.sizeOfRecord(0, 0,
+                key == null ? -1 : key.length, value == null ? -1 : value.length, headers);
+            if (size > config.maxRequestSize)
+            {
+                throw new RecordTooLargeException("The record is " + size + " bytes serialized, more than "
+                    + "max.request.size (" + config.maxRequestSize + ")");
+            }
+            final int partition;
+            if (record.partition() != null)
+            {
+                if (record.partition() < 0 || record.partition() >= partitions)
+                {
+                    throw new IllegalArgumentException("Partition " + record.partition() + " of topic "
+                        + record.topic() + " does not exist; it has " + partitions + " partition(s)");
+                }
+                partition = record.partition();
+            }
+            else
+            {
+                partition = partitioner.partition(record.topic(), key, partitions);
+            }
+            final long now = System.currentTimeMillis();
+            final long timestamp = record.timestamp() == null ? now : record.timestamp();
+            final long blocked = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            final RecordAccumulator.AppendResult result = accumulator.append(new TopicPartition(record.topic(),
+                partition), timestamp, key, value, headers, Math.max(0, config.maxBlockMs - blocked), now);
+            if (result.batchFull() && key == null && record.partition() == null)
+            {
+                partitioner.onNewBatch(record.topic(), partition, partitions);
+            }
+            if (result.batchFull() || result.newBatch() && config.lingerMs == 0)
+            {
+                sender.wakeup();
+            }
+            return result.future();
+        }
+        catch (final SluiceException | IllegalArgumentException e)
+        {
+            return CompletableFuture.failedFuture(e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new SluiceException("Interrupted while sending"));
+        }
+    }
+
+    private int partitionsFor(final String topic, final long maxBlockMs)
+    {
+        Cluster cluster = metadata.cluster();
+        if (!cluster.partitions(topic).isEmpty())
+        {
+            return cluster.partitions(topic).size();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxBlockMs);
+        while (true)
+        {
+            final long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remaining <= 0)
+            {
+                throw new TimeoutException("Topic " + topic + " not present in metadata after " + maxBlockMs
+                    + " ms (max.block.ms)");
+            }
+            cluster = metadata.refreshBlocking(List.of(topic), true, remaining);
+            final Errors error = cluster.topicErrors().get(topic);
+            if (error != null && !error.isRetriable())
+            {
+                throw error.exception("Cannot send to topic '" + topic + "'");
+            }
+            if (!cluster.partitions(topic).isEmpty())
+            {
+                return cluster.partitions(topic).size();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(
+                Math.min(config.retryBackoffMs, Math.max(1, remaining))));
+        }
+    }
+
+    /** Sends every queued record now and waits until each is acknowledged or failed. */
+    public void flush()
+    {
+        accumulator.beginFlush();
+        sender.wakeup();
+        try
+        {
+            for (final CompletableFuture<RecordMetadata> future : accumulator.incompleteFutures())
+            {
+                try
+                {
+                    Futures.await(future, config.deliveryTimeoutMs + config.requestTimeoutMs, "flush");
+                }
+                catch (final SluiceException e)
+                {
+                    // The record's own future carries its failure; flush only waits.
+                }
+            }
+        }
+        finally
+        {
+            accumulator.endFlush();
+        }
+    }
+
+    /** The partitions of a topic, fetching metadata if needed. */
+    public int partitionCount(final String topic)
+    {
+        return partitionsFor(topic, config.maxBlockMs);
+    }
+
+    /** Closes after sending everything queued, waiting at most {@code delivery.timeout.ms}. */
+    @Override
+    public void close()
+    {
+        close(Duration.ofMillis(config.deliveryTimeoutMs));
+    }
+
+    /**
+     * Sends what is queued within {@code timeout}, then fails whatever is left with an exception saying the
+     * producer closed, and releases the connections.
+     */
+    public void close(final Duration timeout)
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        accumulator.beginClose();
+        sender.initiateClose(false);
+        try
+        {
+            sender.join(timeout.toMillis());
+            if (accumulator.hasIncomplete())
+            {
+                sender.initiateClose(true);
+                sender.join(5_000);
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            sender.initiateClose(true);
+        }
+        finally
+        {
+            network.close();
+        }
+    }
+}

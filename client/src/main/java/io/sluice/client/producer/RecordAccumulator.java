@@ -1,0 +1,302 @@
+package io.sluice.client.producer;
+
+import io.sluice.client.internals.Cluster;
+import io.sluice.client.internals.Node;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.SluiceException;
+import io.sluice.common.record.CompressionType;
+import io.sluice.common.record.Header;
+import io.sluice.common.record.RecordBatchBuilder;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Batches waiting to be sent, one queue per partition. Application threads append under the queue's lock; the
+ * sender thread asks which brokers have a batch ready (full, lingered long enough, flushing or closing) and drains
+ * one batch per partition at a time into requests.
+ */
+final class RecordAccumulator
+{
+    /** One partition's waiting batches and, for the sender thread only, its sequence and retry state. */
+    static final class PartitionQueue
+    {
+        final ArrayDeque<ProducerBatch> batches = new ArrayDeque<>();
+        int nextSequence;
+        int inFlight;
+        boolean recovering;
+        int gapAt = -1;
+        final List<ProducerBatch> toRetry = new ArrayList<>();
+    }
+
+    /** What an append did. */
+    record AppendResult(CompletableFuture<RecordMetadata> future, boolean newBatch, boolean batchFull)
+    {
+    }
+
+    private final Map<TopicPartition, PartitionQueue> queues = new ConcurrentHashMap<>();
+    private final Set<ProducerBatch> incomplete = ConcurrentHashMap.newKeySet();
+    private final BufferPool pool;
+    private final int batchSize;
+    private final long lingerMs;
+    private final long deliveryTimeoutMs;
+    private final CompressionType compression;
+    private final AtomicInteger flushesInProgress = new AtomicInteger();
+    private volatile boolean closing;
+
+    RecordAccumulator(final ProducerConfig config)
+    {
+        this.batchSize = Math.max(config.batchSize, 1);
+        this.lingerMs = config.lingerMs;
+        this.deliveryTimeoutMs = config.deliveryTimeoutMs;
+        this.compression = config.compression;
+        this.pool = new BufferPool(config.bufferMemory, batchSize);
+    }
+
+    PartitionQueue queue(final TopicPartition tp)
+    {
+        return queues.computeIfAbsent(tp, k -> new PartitionQueue());
+    }
+
+    AppendResult append(final TopicPartition tp, final long timestamp, final byte[] key, final byte[] value,
+        final Header[] headers, final long maxBlockMs, final long nowMs) throws InterruptedException
+    {
+        final PartitionQueue queue = queue(tp);
+        synchronized (queue)
+        {
+            final AppendResult result = tryAppendToLast(queue, timestamp, key, value, headers);
+            if (result != null)
+            {
+                return result;
+            }
+        }
+        final int recordSize = RecordBatchBuilder.sizeOfRecord(0, 0, key == null ? -1 : key.length,
+            value == null ? -1 : value.length, headers) + 128;
+        final int size = Math.max(batchSize, recordSize);
+        final RecordBatchBuilder builder = pool.allocate(size, maxBlockMs);
+        synchronized (queue)
+        {
+            final AppendResult result = tryAppendToLast(queue, timestamp, key, value, headers);
+            if (result != null)
+            {
+                pool.release(builder, size);
+                return result;
+            }
+            final ProducerBatch batch = new ProducerBatch(tp, builder, size, compression, nowMs, deliveryTimeoutMs);
+            final CompletableFuture<RecordMetadata> future = batch.tryAppend(timestamp, key, value, headers);
+            queue.batches.addLast(batch);
+            incomplete.add(batch);
+            return new AppendResult(future, true, batch.isFull());
+        }
+    }
+
+    private static AppendResult tryAppendToLast(final PartitionQueue queue, final long timestamp, final byte[] key,
+        final byte[] value, final Header[] headers)
+    {
+        final ProducerBatch last = queue.batches.peekLast();
+        if (last == null || last.isClosed())
+        {
+            return null;
+        }
+        final CompletableFuture<RecordMetadata> future = last.tryAppend(timestamp, key, value, headers);
+        return future == null ? null : new AppendResult(future, false, last.isFull());
+    }
+
+    /** Brokers with a batch ready to go, and how long until the next batch becomes ready. */
+    record ReadyCheck(Set<Node> nodes, long nextDelayMs, boolean unknownLeader)
+    {
+    }
+
+    ReadyCheck ready(final Cluster cluster, final long nowMs)
+    {
+        final Set<Node> nodes = new HashSet<>();
+        long nextDelay = Long.MAX_VALUE;
+        boolean unknownLeader = false;
+        final boolean flushing = flushesInProgress.get() > 0 || closing;
+        for (final Map.Entry<TopicPartition, PartitionQueue> entry : queues.entrySet())
+        {
+            final PartitionQueue queue = entry.getValue();
+            synchronized (queue)
+            {
+                final ProducerBatch first = queue.batches.peekFirst();
+                if (first == null || queue.recovering)
+                {
+                    continue;
+                }
+                final Node leader = cluster.leader(entry.getKey());
+                if (leader == null)
+                {
+                    unknownLeader = true;
+                    continue;
+                }
+                if (first.attempts > 0 && first.retryAfterMs > nowMs)
+                {
+                    nextDelay = Math.min(nextDelay, first.retryAfterMs - nowMs);
+                    continue;
+                }
+                final long waited = nowMs - first.createdMs;
+                if (flushing || first.isFull() || queue.batches.size() > 1 || waited >= lingerMs
+                    || first.attempts > 0)
+                {
+                    nodes.add(leader);
+                }
+                else
+                {
+                    nextDelay = Math.min(nextDelay, lingerMs - waited);
+                }
+            }
+        }
+        return new ReadyCheck(nodes, nextDelay, unknownLeader);
+    }
+
+    /**
+     * Takes at most one ready batch per partition led by each of {@code nodes}, up to {@code maxRequestSize} bytes
+     * per node. Taken batches count as in flight for their partition.
+     */
+    Map<Node, List<ProducerBatch>> drain(final Cluster cluster, final Set<Node> nodes, final int maxRequestSize,
+        final long nowMs)
+    {
+        final Map<Node, List<ProducerBatch>> drained = new HashMap<>();
+        final Map<Node, Integer> sizes = new HashMap<>();
+        for (final Map.Entry<TopicPartition, PartitionQueue> entry : queues.entrySet())
+        {
+            final Node leader = cluster.leader(entry.getKey());
+            if (leader == null || !nodes.contains(leader))
+            {
+                continue;
+            }
+            final PartitionQueue queue = entry.getValue();
+            synchronized (queue)
+            {
+                final ProducerBatch first = queue.batches.peekFirst();
+                if (first == null || queue.recovering || first.attempts > 0 && first.retryAfterMs > nowMs)
+                {
+                    continue;
+                }
+                final int size = sizes.getOrDefault(leader, 0);
+                if (size > 0 && size + first.sizeInBytes() > maxRequestSize)
+                {
+                    continue;
+                }
+                queue.batches.pollFirst();
+                queue.inFlight++;
+                sizes.put(leader, size + first.sizeInBytes());
+                drained.computeIfAbsent(leader, n -> new ArrayList<>()).add(first);
+            }
+        }
+        return drained;
+    }
+
+    /** Fails batches that waited past {@code delivery.timeout.ms} without being sent. */
+    List<ProducerBatch> expire(final long nowMs)
+    {
+        final List<ProducerBatch> expired = new ArrayList<>();
+        for (final PartitionQueue queue : queues.values())
+        {
+            synchronized (queue)
+            {
+                final Iterator<ProducerBatch> it = queue.batches.iterator();
+                while (it.hasNext())
+                {
+                    final ProducerBatch batch = it.next();
+                    if (nowMs >= batch.deliveryDeadlineMs)
+                    {
+                        it.remove();
+                        expired.add(batch);
+                    }
+                }
+            }
+        }
+        return expired;
+    }
+
+    /** Puts retried batches back at the front of their partition's queue, in sequence order. */
+    void reenqueue(final PartitionQueue queue, final List<ProducerBatch> batches)
+    {
+        synchronized (queue)
+        {
+            for (int i = batches.size() - 1; i >= 0; i--)
+            {
+                queue.batches.addFirst(batches.get(i));
+            }
+        }
+    }
+
+    void deallocate(final ProducerBatch batch)
+    {
+        incomplete.remove(batch);
+        pool.release(batch.builder(), batch.allocatedSize());
+    }
+
+    /** Fails every batch still waiting, for a producer closing without time left. */
+    void abortAll(final SluiceException error)
+    {
+        for (final PartitionQueue queue : queues.values())
+        {
+            synchronized (queue)
+            {
+                for (final ProducerBatch batch : queue.batches)
+                {
+                    batch.fail(error);
+                    deallocate(batch);
+                }
+                queue.batches.clear();
+            }
+        }
+    }
+
+    boolean hasIncomplete()
+    {
+        return !incomplete.isEmpty();
+    }
+
+    boolean hasUndrained()
+    {
+        for (final PartitionQueue queue : queues.values())
+        {
+            synchronized (queue)
+            {
+                if (!queue.batches.isEmpty())
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The futures of every record not yet acknowledged. */
+    List<CompletableFuture<RecordMetadata>> incompleteFutures()
+    {
+        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        for (final ProducerBatch batch : incomplete)
+        {
+            futures.addAll(batch.futures());
+        }
+        return futures;
+    }
+
+    void beginFlush()
+    {
+        flushesInProgress.incrementAndGet();
+    }
+
+    void endFlush()
+    {
+        flushesInProgress.decrementAndGet();
+    }
+
+    void beginClose()
+    {
+        closing = true;
+    }
+}
