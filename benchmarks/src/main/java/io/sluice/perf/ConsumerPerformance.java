@@ -1,0 +1,102 @@
+package io.sluice.perf;
+
+import io.sluice.client.admin.Admin;
+import io.sluice.client.cli.CommandLine;
+import io.sluice.client.consumer.Consumer;
+import io.sluice.client.consumer.ConsumerRecord;
+import io.sluice.client.consumer.ConsumerRecords;
+import io.sluice.client.internals.PartitionInfo;
+import io.sluice.client.serialization.ByteArrayDeserializer;
+import io.sluice.common.TopicPartition;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** {@code sluice perf consume}: reads N records from the beginning of a topic and reports records/s and MB/s. */
+final class ConsumerPerformance
+{
+    static final String HELP = String.join("\n",
+        "Usage: sluice perf consume --topic T --records N [--timeout-ms T] [--consumer-prop key=value]...",
+        "                           [--bootstrap-server HOST:PORT]",
+        "Reads every partition from the beginning until N records arrived (or no record came for --timeout-ms).");
+
+    private ConsumerPerformance()
+    {
+    }
+
+    static void run(final String[] args, final PrintStream out)
+    {
+        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "timeout-ms", "consumer-prop",
+            "bootstrap-server"), Set.of());
+        if (cli.has("help"))
+        {
+            out.println(HELP);
+            return;
+        }
+        final String topic = ProducerPerformance.required(cli, "topic");
+        final long records = cli.getLong("records", -1);
+        if (records <= 0)
+        {
+            throw new CommandLine.UsageException("--records is required");
+        }
+        final long timeoutMs = cli.getLong("timeout-ms", 10_000);
+        final String bootstrap = cli.get("bootstrap-server", "127.0.0.1:9092");
+        final Map<String, Object> props = cli.properties("consumer-prop");
+        props.put("bootstrap.servers", bootstrap);
+        props.put("auto.offset.reset", "earliest");
+        props.putIfAbsent("max.poll.records", "5000");
+        final List<TopicPartition> partitions = new ArrayList<>();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
+        {
+            for (final PartitionInfo p : admin.describeTopics(List.of(topic)).get(topic).partitions())
+            {
+                partitions.add(p.topicPartition());
+            }
+        }
+        try (Consumer<byte[], byte[]> consumer = new Consumer<>(props, new ByteArrayDeserializer(),
+            new ByteArrayDeserializer()))
+        {
+            consumer.assign(partitions);
+            long count = 0;
+            long bytes = 0;
+            final long start = System.nanoTime();
+            long lastRecord = start;
+            long lastReport = start;
+            long lastReportCount = 0;
+            while (count < records)
+            {
+                final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                final long now = System.nanoTime();
+                if (batch.isEmpty())
+                {
+                    if (now - lastRecord > TimeUnit.MILLISECONDS.toNanos(timeoutMs))
+                    {
+                        out.println("No record for " + timeoutMs + " ms; stopping after " + count + " records");
+                        break;
+                    }
+                    continue;
+                }
+                lastRecord = now;
+                for (final ConsumerRecord<byte[], byte[]> record : batch)
+                {
+                    count++;
+                    bytes += record.value() == null ? 0 : record.value().length;
+                }
+                if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
+                {
+                    out.printf(Locale.ROOT, "%d records consumed, %.1f records/s%n", count,
+                        (count - lastReportCount) / ((now - lastReport) / 1e9));
+                    lastReport = now;
+                    lastReportCount = count;
+                }
+            }
+            Report.print(out, "consume", count, bytes, lastRecord - start, null);
+        }
+    }
+}

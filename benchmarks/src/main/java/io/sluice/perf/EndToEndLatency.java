@@ -1,0 +1,139 @@
+package io.sluice.perf;
+
+import io.sluice.client.admin.Admin;
+import io.sluice.client.cli.CommandLine;
+import io.sluice.client.consumer.Consumer;
+import io.sluice.client.consumer.ConsumerRecord;
+import io.sluice.client.internals.PartitionInfo;
+import io.sluice.client.producer.Producer;
+import io.sluice.client.producer.ProducerRecord;
+import io.sluice.client.serialization.ByteArrayDeserializer;
+import io.sluice.client.serialization.ByteArraySerializer;
+import io.sluice.common.TopicPartition;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code sluice perf e2e}: a producer sends records at a fixed rate, each carrying its send time, while a consumer
+ * in the same process reads them; the latency is from {@code send()} to the record coming out of {@code poll()}.
+ */
+final class EndToEndLatency
+{
+    static final String HELP = String.join("\n",
+        "Usage: sluice perf e2e --topic T --records N --record-size B --throughput R [--acks A]",
+        "                       [--producer-prop k=v]... [--consumer-prop k=v]... [--bootstrap-server HOST:PORT]",
+        "The first 10% of records warm up and are left out of the figures.");
+
+    private EndToEndLatency()
+    {
+    }
+
+    static void run(final String[] args, final PrintStream out) throws Exception
+    {
+        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "record-size", "throughput",
+            "acks", "producer-prop", "consumer-prop", "bootstrap-server"), Set.of());
+        if (cli.has("help"))
+        {
+            out.println(HELP);
+            return;
+        }
+        final String topic = ProducerPerformance.required(cli, "topic");
+        final long records = cli.getLong("records", -1);
+        final int size = Math.max(16, (int)cli.getLong("record-size", 100));
+        final long throughput = cli.getLong("throughput", 10_000);
+        if (records <= 0)
+        {
+            throw new CommandLine.UsageException("--records is required");
+        }
+        final String bootstrap = cli.get("bootstrap-server", "127.0.0.1:9092");
+        final Map<String, Object> producerProps = cli.properties("producer-prop");
+        producerProps.put("bootstrap.servers", bootstrap);
+        producerProps.putIfAbsent("acks", cli.get("acks", "1"));
+        producerProps.putIfAbsent("linger.ms", "0");
+        final Map<String, Object> consumerProps = cli.properties("consumer-prop");
+        consumerProps.put("bootstrap.servers", bootstrap);
+        consumerProps.put("auto.offset.reset", "latest");
+        consumerProps.putIfAbsent("fetch.max.wait.ms", "500");
+
+        final Histogram latency = Report.histogram();
+        final long warmup = records / 10;
+        final AtomicLong received = new AtomicLong();
+        try (Producer<byte[], byte[]> producer = new Producer<>(producerProps, new ByteArraySerializer(),
+            new ByteArraySerializer()))
+        {
+            final int partitionCount = producer.partitionCount(topic);
+            final List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < partitionCount; p++)
+            {
+                partitions.add(new TopicPartition(topic, p));
+            }
+            final Consumer<byte[], byte[]> consumer = new Consumer<>(consumerProps, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+            consumer.assign(partitions);
+            for (final TopicPartition tp : partitions)
+            {
+                consumer.position(tp);
+            }
+            final Thread reader = new Thread(() ->
+            {
+                try
+                {
+                    while (received.get() < records)
+                    {
+                        for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100)))
+                        {
+                            final long now = System.nanoTime();
+                            final ByteBuffer value = ByteBuffer.wrap(record.value());
+                            final long sequence = value.getLong(0);
+                            final long sent = value.getLong(8);
+                            if (sequence >= warmup)
+                            {
+                                latency.recordValue(Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000));
+                            }
+                            received.incrementAndGet();
+                        }
+                    }
+                }
+                finally
+                {
+                    consumer.close();
+                }
+            }, "e2e-consumer");
+            reader.start();
+            final long start = System.nanoTime();
+            final Throttler throttler = new Throttler(throughput, start);
+            long measuredStart = start;
+            for (long i = 0; i < records; i++)
+            {
+                throttler.throttle(i);
+                if (i == warmup)
+                {
+                    measuredStart = System.nanoTime();
+                }
+                final byte[] payload = new byte[size];
+                final ByteBuffer buffer = ByteBuffer.wrap(payload);
+                buffer.putLong(0, i);
+                buffer.putLong(8, System.nanoTime());
+                producer.send(new ProducerRecord<>(topic, payload));
+            }
+            producer.flush();
+            reader.join(TimeUnit.SECONDS.toMillis(60));
+            if (reader.isAlive())
+            {
+                out.println("Only " + received.get() + " of " + records + " records arrived within 60 s");
+                reader.interrupt();
+            }
+            Report.print(out, "e2e", latency.getTotalCount(), latency.getTotalCount() * size,
+                System.nanoTime() - measuredStart, latency);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.sluice.perf;
+
+import io.sluice.client.cli.CommandRunner;
+
+/** {@code sluice perf produce|consume|e2e}. */
+public final class PerfCommand
+{
+    static final String HELP = String.join("\n",
+        "Usage: sluice perf produce|consume|e2e [options]; each takes --help.",
+        ProducerPerformance.HELP, ConsumerPerformance.HELP, EndToEndLatency.HELP);
+
+    private PerfCommand()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(CommandRunner.run("perf", HELP, () ->
+        {
+            if (args.length == 0)
+            {
+                throw new io.sluice.client.cli.CommandLine.UsageException("name a tool: produce, consume or e2e");
+            }
+            switch (args[0])
+            {
+                case "produce":
+                    ProducerPerformance.run(args, System.out);
+                    break;
+                case "consume":
+                    ConsumerPerformance.run(args, System.out);
+                    break;
+                case "e2e":
+                    EndToEndLatency.run(args, System.out);
+                    break;
+                case "--help":
+                    System.out.println(HELP);
+                    break;
+                default:
+                    throw new io.sluice.client.cli.CommandLine.UsageException("unknown tool '" + args[0] + "'");
+            }
+        }));
+    }
+}

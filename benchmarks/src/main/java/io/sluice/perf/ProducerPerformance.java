@@ -1,0 +1,123 @@
+package io.sluice.perf;
+
+import io.sluice.client.cli.CommandLine;
+import io.sluice.client.producer.Producer;
+import io.sluice.client.producer.ProducerRecord;
+import io.sluice.client.serialization.ByteArraySerializer;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code sluice perf produce}: sends N records of B bytes (optionally at a target rate) and reports records/s,
+ * MB/s and send-to-acknowledgement latency percentiles, with a progress line every 5 seconds.
+ */
+final class ProducerPerformance
+{
+    static final String HELP = String.join("\n",
+        "Usage: sluice perf produce --topic T --records N --record-size B [--throughput R] [--acks A]",
+        "                           [--producer-prop key=value]... [--bootstrap-server HOST:PORT]",
+        "--throughput R caps the rate at R records/s (-1, the default, for no cap).");
+
+    private ProducerPerformance()
+    {
+    }
+
+    static void run(final String[] args, final PrintStream out) throws InterruptedException
+    {
+        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "record-size", "throughput",
+            "acks", "producer-prop", "bootstrap-server"), Set.of());
+        if (cli.has("help"))
+        {
+            out.println(HELP);
+            return;
+        }
+        final String topic = required(cli, "topic");
+        final long records = cli.getLong("records", -1);
+        final int size = (int)cli.getLong("record-size", -1);
+        if (records <= 0 || size < 0)
+        {
+            throw new CommandLine.UsageException("--records and --record-size are required");
+        }
+        final long throughput = cli.getLong("throughput", -1);
+        final Map<String, Object> props = cli.properties("producer-prop");
+        props.put("bootstrap.servers", cli.get("bootstrap-server", "127.0.0.1:9092"));
+        props.putIfAbsent("acks", cli.get("acks", "1"));
+        final byte[] payload = new byte[size];
+        final Random random = new Random(0);
+        for (int i = 0; i < size; i++)
+        {
+            payload[i] = (byte)('a' + random.nextInt(26));
+        }
+        final Histogram latency = Report.histogram();
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        try (Producer<byte[], byte[]> producer = new Producer<>(props, new ByteArraySerializer(),
+            new ByteArraySerializer()))
+        {
+            producer.partitionCount(topic);
+            final long start = System.nanoTime();
+            final Throttler throttler = new Throttler(throughput, start);
+            long lastReport = start;
+            long lastReportAcked = 0;
+            for (long i = 0; i < records; i++)
+            {
+                throttler.throttle(i);
+                final long sendNanos = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, payload)).whenComplete((m, e) ->
+                {
+                    if (e != null)
+                    {
+                        failed.incrementAndGet();
+                    }
+                    else
+                    {
+                        synchronized (latency)
+                        {
+                            latency.recordValue(Math.min(Report.TimeUnitMicros.MAX,
+                                (System.nanoTime() - sendNanos) / 1000));
+                        }
+                    }
+                    acked.incrementAndGet();
+                });
+                final long now = System.nanoTime();
+                if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
+                {
+                    final long done = acked.get();
+                    out.printf(Locale.ROOT, "%d records acknowledged, %.1f records/s (%.2f MB/s)%n", done,
+                        (done - lastReportAcked) / ((now - lastReport) / 1e9),
+                        (done - lastReportAcked) * (double)size / ((now - lastReport) / 1e9) / (1024 * 1024));
+                    lastReport = now;
+                    lastReportAcked = done;
+                }
+            }
+            producer.flush();
+            final long elapsed = System.nanoTime() - start;
+            if (failed.get() > 0)
+            {
+                out.println(failed.get() + " records failed");
+            }
+            synchronized (latency)
+            {
+                Report.print(out, "produce", records - failed.get(), (records - failed.get()) * size, elapsed,
+                    latency);
+            }
+        }
+    }
+
+    static String required(final CommandLine cli, final String name)
+    {
+        final String value = cli.get(name, null);
+        if (value == null)
+        {
+            throw new CommandLine.UsageException("--" + name + " is required");
+        }
+        return value;
+    }
+}
