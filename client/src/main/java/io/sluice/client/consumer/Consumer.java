@@ -313,7 +313,14 @@ public final class Consumer<K, V> implements AutoCloseable
         });
         if (!fetchable.isEmpty())
         {
-            fetcher.sendFetches(cluster, fetchable);
+            // While records wait in buffers the application is busy: a fetch parked at the broker for idle
+            // partitions would only hold up the next fetch for the busy ones, so do not let the broker wait.
+            boolean buffered = false;
+            for (final PartitionState state : assigned.values())
+            {
+                buffered |= state.index < state.buffered.size();
+            }
+            fetcher.sendFetches(cluster, fetchable, buffered ? 0 : config.fetchMaxWaitMs);
         }
     }
 

@@ -47,7 +47,7 @@ final class Fetcher
     }
 
     /** Sends a fetch to every broker leading a fetchable partition and having no fetch in flight. */
-    void sendFetches(final Cluster cluster, final Map<TopicPartition, Long> positions)
+    void sendFetches(final Cluster cluster, final Map<TopicPartition, Long> positions, final int maxWaitMs)
     {
         final Map<Node, Map<String, List<FetchRequest.PartitionData>>> byNode = new LinkedHashMap<>();
         for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
@@ -73,35 +73,30 @@ final class Fetcher
             final Node node = entry.getKey();
             final List<FetchRequest.TopicData> topics = new ArrayList<>();
             entry.getValue().forEach((topic, partitions) -> topics.add(new FetchRequest.TopicData(topic, partitions)));
-            final FetchRequest request = new FetchRequest(FetchRequest.CONSUMER_REPLICA_ID, config.fetchMaxWaitMs,
+            final FetchRequest request = new FetchRequest(FetchRequest.CONSUMER_REPLICA_ID, maxWaitMs,
                 config.fetchMinBytes, config.fetchMaxBytes, (byte)0, topics);
             inFlight.add(node);
             network.send(node.host(), node.port(), ApiKeys.FETCH, request, FetchResponse::read)
                 .whenComplete((response, error) ->
                 {
-                    try
+                    // The node is free for the next fetch before the poller can see this one's results.
+                    inFlight.remove(node);
+                    if (error != null)
                     {
-                        if (error != null)
+                        metadataStale = true;
+                        final SluiceException failure = Futures.unwrap(error);
+                        for (final FetchRequest.TopicData topic : topics)
                         {
-                            metadataStale = true;
-                            final SluiceException failure = Futures.unwrap(error);
-                            for (final FetchRequest.TopicData topic : topics)
+                            for (final FetchRequest.PartitionData p : topic.partitions())
                             {
-                                for (final FetchRequest.PartitionData p : topic.partitions())
-                                {
-                                    completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
-                                        p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, List.of(), -1, -1));
-                                }
+                                completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
+                                    p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, List.of(), -1, -1));
                             }
                         }
-                        else
-                        {
-                            decode(request, response);
-                        }
                     }
-                    finally
+                    else
                     {
-                        inFlight.remove(node);
+                        decode(request, response);
                     }
                 });
         }

@@ -115,11 +115,17 @@ public final class Producer<K, V> implements AutoCloseable
             final long now = System.currentTimeMillis();
             final long timestamp = record.timestamp() == null ? now : record.timestamp();
             final long blocked = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            final RecordAccumulator.AppendResult result = accumulator.append(new TopicPartition(record.topic(),
-                partition), timestamp, key, value, headers, Math.max(0, config.maxBlockMs - blocked), now);
-            if (result.batchFull() && key == null && record.partition() == null)
+            final boolean sticky = key == null && record.partition() == null;
+            final long maxBlock = Math.max(0, config.maxBlockMs - blocked);
+            RecordAccumulator.AppendResult result = accumulator.append(new TopicPartition(record.topic(), partition),
+                timestamp, key, value, headers, maxBlock, now, sticky);
+            if (result == RecordAccumulator.ABORTED_FOR_NEW_BATCH)
             {
+                // The sticky partition's batch is done: move on, as Kafka's partitioner does, then start a batch.
                 partitioner.onNewBatch(record.topic(), partition, partitions);
+                final int next = partitioner.partition(record.topic(), null, partitions);
+                result = accumulator.append(new TopicPartition(record.topic(), next), timestamp, key, value, headers,
+                    maxBlock, now, false);
             }
             if (result.batchFull() || result.newBatch() && config.lingerMs == 0)
             {

@@ -67,8 +67,17 @@ final class RecordAccumulator
         return queues.computeIfAbsent(tp, k -> new PartitionQueue());
     }
 
+    /** Returned when {@code abortOnNewBatch} stopped an append that needed a new batch. */
+    static final AppendResult ABORTED_FOR_NEW_BATCH = new AppendResult(null, true, false);
+
+    /**
+     * Appends to the partition's open batch, or starts a new one. With {@code abortOnNewBatch} (records the sticky
+     * partitioner placed) it returns {@link #ABORTED_FOR_NEW_BATCH} instead of starting one, so the partitioner
+     * can move on to another partition first.
+     */
     AppendResult append(final TopicPartition tp, final long timestamp, final byte[] key, final byte[] value,
-        final Header[] headers, final long maxBlockMs, final long nowMs) throws InterruptedException
+        final Header[] headers, final long maxBlockMs, final long nowMs, final boolean abortOnNewBatch)
+        throws InterruptedException
     {
         final PartitionQueue queue = queue(tp);
         synchronized (queue)
@@ -77,6 +86,10 @@ final class RecordAccumulator
             if (result != null)
             {
                 return result;
+            }
+            if (abortOnNewBatch)
+            {
+                return ABORTED_FOR_NEW_BATCH;
             }
         }
         final int recordSize = RecordBatchBuilder.sizeOfRecord(0, 0, key == null ? -1 : key.length,
