@@ -51,6 +51,7 @@ final class Sender implements Runnable
     private final NetworkClient network;
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final CRC32C crc = new CRC32C();
+    private final java.util.Set<ProducerBatch> inFlightBatches = new java.util.HashSet<>();
     private volatile Thread thread;
     private volatile boolean running = true;
     private volatile boolean forceClose;
@@ -117,7 +118,12 @@ final class Sender implements Runnable
         }
         final SluiceException closed = new SluiceException("The producer was closed before the record was sent");
         accumulator.abortAll(closed);
-        runCompletions();
+        for (final ProducerBatch batch : inFlightBatches)
+        {
+            batch.fail(new SluiceException("The producer was closed before the broker answered"));
+            accumulator.deallocate(batch);
+        }
+        inFlightBatches.clear();
     }
 
     private void runOnce()
@@ -167,7 +173,10 @@ final class Sender implements Runnable
         }
         catch (final RuntimeException e)
         {
-            LOG.error("Unexpected error in the producer's sender thread", e);
+            if (running)
+            {
+                LOG.error("Unexpected error in the producer's sender thread", e);
+            }
             park(config.retryBackoffMs);
         }
     }
@@ -266,6 +275,7 @@ final class Sender implements Runnable
                     batch.close(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE);
                 }
             }
+            inFlightBatches.add(batch);
             byTopic.computeIfAbsent(batch.topicPartition.topic(), t -> new ArrayList<>())
                 .add(new ProduceRequest.PartitionData(batch.topicPartition.partition(), batch.bytes()));
             byPartition.put(batch.topicPartition, batch);
@@ -306,6 +316,10 @@ final class Sender implements Runnable
         final long now = System.currentTimeMillis();
         for (final ProducerBatch batch : batches)
         {
+            if (!inFlightBatches.remove(batch))
+            {
+                continue;
+            }
             final RecordAccumulator.PartitionQueue queue = accumulator.queue(batch.topicPartition);
             queue.inFlight--;
             if (error == null && response == null)
