@@ -1,0 +1,79 @@
+package io.sluice.perf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The README's quick start, run as a script exactly as a new user types it: start the broker with
+ * {@code bin/sluice broker}, create a topic, produce 1,000 lines, consume them back, stop with SIGTERM.
+ */
+class QuickStartIT
+{
+    @TempDir
+    Path work;
+
+    @Test
+    void theReadmeQuickStartWorksAsWritten() throws Exception
+    {
+        for (final int port : new int[] {9092, 9644})
+        {
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1")))
+            {
+                probe.setReuseAddress(true);
+            }
+            catch (final IOException e)
+            {
+                throw new AssertionError("Port " + port + " on 127.0.0.1 is in use; the quick start needs it free", e);
+            }
+        }
+        final Path repo = Paths.get(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        final Path sluice = repo.resolve("bin/sluice");
+        final String script = String.join("\n",
+            "set -euo pipefail",
+            "SLUICE='" + sluice + "'",
+            "\"$SLUICE\" broker > broker.out 2> broker.err &",
+            "BROKER=$!",
+            "trap 'kill $BROKER 2>/dev/null || true' EXIT",
+            "for i in $(seq 1 300); do grep -q 'listening on' broker.out && break; sleep 0.2; done",
+            "grep -q 'listening on' broker.out || { echo 'broker did not start'; cat broker.err; exit 1; }",
+            "\"$SLUICE\" topic create quickstart --partitions 3",
+            "seq 1 1000 | \"$SLUICE\" produce quickstart",
+            "\"$SLUICE\" consume quickstart --from-beginning --max-messages 1000 --timeout-ms 20000 > consumed.txt",
+            "sort -n consumed.txt | diff - <(seq 1 1000)",
+            "kill -TERM $BROKER",
+            "wait $BROKER",
+            "trap - EXIT",
+            "echo quickstart-ok");
+        final Path outputFile = work.resolve("script.out");
+        final Process process = new ProcessBuilder("bash", "-c", script).directory(work.toFile())
+            .redirectErrorStream(true).redirectOutput(outputFile.toFile()).start();
+        try
+        {
+            assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the quick start took over 5 minutes");
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+        final String output = Files.readString(outputFile);
+        final String brokerLog = Files.exists(work.resolve("broker.err"))
+            ? Files.readString(work.resolve("broker.err")) : "";
+        assertEquals(0, process.exitValue(), output + "\n--- broker ---\n" + brokerLog);
+        assertTrue(output.contains("quickstart-ok"), output);
+        assertTrue(output.contains("Created topic quickstart."), output);
+        assertTrue(Files.isDirectory(work.resolve("data/quickstart-0")), "data lands in ./data");
+        assertTrue(brokerLog.contains("shut down cleanly"), brokerLog);
+    }
+}
