@@ -22,9 +22,11 @@ import java.util.concurrent.TimeUnit;
 final class ConsumerPerformance
 {
     static final String HELP = String.join("\n",
-        "Usage: sluice perf consume --topic T --records N [--timeout-ms T] [--consumer-prop key=value]...",
+        "Usage: sluice perf consume --topic T --records N [--warmup-records W] [--timeout-ms T]",
+        "                           [--consumer-prop key=value]...",
         "                           [--bootstrap-server HOST:PORT]",
-        "Reads every partition from the beginning until N records arrived (or no record came for --timeout-ms).");
+        "Reads every partition from the beginning: W records to warm up the JIT (not measured), then N records",
+        "(or until no record came for --timeout-ms).");
 
     private ConsumerPerformance()
     {
@@ -32,7 +34,7 @@ final class ConsumerPerformance
 
     static void run(final String[] args, final PrintStream out)
     {
-        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "timeout-ms", "consumer-prop",
+        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "warmup-records", "timeout-ms", "consumer-prop",
             "bootstrap-server"), Set.of());
         if (cli.has("help"))
         {
@@ -46,6 +48,7 @@ final class ConsumerPerformance
             throw new CommandLine.UsageException("--records is required");
         }
         final long timeoutMs = cli.getLong("timeout-ms", 10_000);
+        final long warmup = cli.getLong("warmup-records", 0);
         final String bootstrap = cli.get("bootstrap-server", "127.0.0.1:9092");
         final Map<String, Object> props = cli.properties("consumer-prop");
         props.put("bootstrap.servers", bootstrap);
@@ -63,6 +66,16 @@ final class ConsumerPerformance
             new ByteArrayDeserializer()))
         {
             consumer.assign(partitions);
+            long warmed = 0;
+            while (warmed < warmup)
+            {
+                final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                if (batch.isEmpty())
+                {
+                    throw new IllegalStateException("The topic ran out of records during the warm-up");
+                }
+                warmed += batch.count();
+            }
             long count = 0;
             long bytes = 0;
             final long start = System.nanoTime();

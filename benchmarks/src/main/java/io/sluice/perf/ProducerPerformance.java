@@ -22,8 +22,10 @@ final class ProducerPerformance
 {
     static final String HELP = String.join("\n",
         "Usage: sluice perf produce --topic T --records N --record-size B [--throughput R] [--acks A]",
+        "                           [--warmup-records W]",
         "                           [--producer-prop key=value]... [--bootstrap-server HOST:PORT]",
-        "--throughput R caps the rate at R records/s (-1, the default, for no cap).");
+        "--throughput R caps the rate at R records/s (-1, the default, for no cap). W records are sent first",
+        "to warm up the JIT and are not measured.");
 
     private ProducerPerformance()
     {
@@ -32,7 +34,7 @@ final class ProducerPerformance
     static void run(final String[] args, final PrintStream out) throws InterruptedException
     {
         final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "record-size", "throughput",
-            "acks", "producer-prop", "bootstrap-server"), Set.of());
+            "acks", "producer-prop", "bootstrap-server", "warmup-records"), Set.of());
         if (cli.has("help"))
         {
             out.println(HELP);
@@ -62,6 +64,12 @@ final class ProducerPerformance
             new ByteArraySerializer()))
         {
             producer.partitionCount(topic);
+            final long warmup = cli.getLong("warmup-records", 0);
+            for (long i = 0; i < warmup; i++)
+            {
+                producer.send(new ProducerRecord<>(topic, payload));
+            }
+            producer.flush();
             final long start = System.nanoTime();
             final Throttler throttler = new Throttler(throughput, start);
             long lastReport = start;

@@ -8,39 +8,68 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Reads batch headers from a segment file into a per-thread buffer, so scanning from an index entry to an exact
- * offset costs one positional read per batch and allocates nothing.
+ * Reads batch headers of one segment file through a per-thread 8 KiB window, so a scan over small batches costs one
+ * positional read per window instead of one per batch, and allocates nothing. A reader is valid for one operation:
+ * {@link #forChannel} starts a new one, so bytes cached by an earlier operation (perhaps since truncated) are never
+ * reused.
  */
 final class BatchHeaderReader
 {
-    private static final ThreadLocal<ByteBuffer> BUFFER =
-        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(RecordBatch.HEADER_SIZE));
+    private static final int WINDOW = 8 * 1024;
+    private static final ThreadLocal<BatchHeaderReader> READERS = ThreadLocal.withInitial(BatchHeaderReader::new);
+
+    private final ByteBuffer window = ByteBuffer.allocateDirect(WINDOW);
+    private FileChannel channel;
+    private long windowStart;
+    private int windowLength;
 
     private BatchHeaderReader()
     {
     }
 
+    /** This thread's reader, reset to read {@code channel}. */
+    static BatchHeaderReader forChannel(final FileChannel channel)
+    {
+        final BatchHeaderReader reader = READERS.get();
+        reader.channel = channel;
+        reader.windowStart = -1;
+        reader.windowLength = 0;
+        return reader;
+    }
+
+    /** The buffer that {@link #locate} indexes point into. */
+    ByteBuffer buffer()
+    {
+        return window;
+    }
+
     /**
-     * Reads the header at {@code position} of a file whose valid data ends at {@code end}. Returns a buffer holding
-     * the header at index 0, or null when fewer than a header's bytes remain.
+     * Makes the header at file {@code position} available and returns its index in {@link #buffer()}, or -1 when
+     * fewer than a header's bytes remain before {@code end}.
      */
-    static ByteBuffer read(final FileChannel channel, final long position, final long end)
+    int locate(final long position, final long end)
     {
         if (end - position < RecordBatch.HEADER_SIZE)
         {
-            return null;
+            return -1;
         }
-        final ByteBuffer buffer = BUFFER.get();
-        buffer.clear();
+        if (windowStart >= 0 && position >= windowStart
+            && position + RecordBatch.HEADER_SIZE <= windowStart + windowLength)
+        {
+            return (int)(position - windowStart);
+        }
+        window.clear();
+        window.limit((int)Math.min(WINDOW, end - position));
         try
         {
             long at = position;
-            while (buffer.hasRemaining())
+            while (window.position() < RecordBatch.HEADER_SIZE)
             {
-                final int n = channel.read(buffer, at);
+                final int n = channel.read(window, at);
                 if (n < 0)
                 {
-                    return null;
+                    windowStart = -1;
+                    return -1;
                 }
                 at += n;
             }
@@ -49,6 +78,8 @@ final class BatchHeaderReader
         {
             throw new UncheckedIOException("Could not read a batch header at position " + position, e);
         }
-        return buffer;
+        windowStart = position;
+        windowLength = window.position();
+        return 0;
     }
 }

@@ -187,6 +187,7 @@ public final class LogSegment
      */
     public synchronized void loadIndexes()
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         if (loaded)
         {
             return;
@@ -229,12 +230,13 @@ public final class LogSegment
         boolean first = true;
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, size);
+            final int headerAt = headers.locate(position, size);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 break;
             }
-            final long batchMax = RecordBatch.maxTimestamp(header, 0);
+            final long batchMax = RecordBatch.maxTimestamp(header, headerAt);
             if (first && position == 0)
             {
                 rollingBasedTimestamp = batchMax;
@@ -244,14 +246,15 @@ public final class LogSegment
             {
                 maxTimestamp = batchMax;
             }
-            position += RecordBatch.sizeInBytes(header, 0);
+            position += RecordBatch.sizeInBytes(header, headerAt);
         }
         if (rollingBasedTimestamp == RecordBatch.NO_TIMESTAMP && size > 0)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, 0, size);
+            final int headerAt = headers.locate(0, size);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header != null)
             {
-                rollingBasedTimestamp = RecordBatch.maxTimestamp(header, 0);
+                rollingBasedTimestamp = RecordBatch.maxTimestamp(header, headerAt);
             }
         }
     }
@@ -383,19 +386,21 @@ public final class LogSegment
      */
     private int translateOffset(final long offset, final int startPosition, final int end)
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         int position = startPosition;
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
+            final int headerAt = headers.locate(position, end);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 return -1;
             }
-            if (RecordBatch.lastOffset(header, 0) >= offset)
+            if (RecordBatch.lastOffset(header, headerAt) >= offset)
             {
                 return position;
             }
-            position += RecordBatch.sizeInBytes(header, 0);
+            position += RecordBatch.sizeInBytes(header, headerAt);
         }
     }
 
@@ -408,6 +413,7 @@ public final class LogSegment
     public FileSlice read(final long startOffset, final int maxBytes, final long maxOffsetExclusive,
         final boolean minOneBatch, final long[] nextOffset)
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         final int end = size;
         final int lookup = OffsetIndex.position(offsetIndex.lookup(startOffset));
         final int startPosition = translateOffset(startOffset, lookup, end);
@@ -420,13 +426,14 @@ public final class LogSegment
         long next = startOffset;
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
+            final int headerAt = headers.locate(position, end);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 break;
             }
-            final long lastOffset = RecordBatch.lastOffset(header, 0);
-            final int batchSize = RecordBatch.sizeInBytes(header, 0);
+            final long lastOffset = RecordBatch.lastOffset(header, headerAt);
+            final int batchSize = RecordBatch.sizeInBytes(header, headerAt);
             if (lastOffset >= maxOffsetExclusive)
             {
                 break;
@@ -466,12 +473,15 @@ public final class LogSegment
         int position = 0;
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
+            // Fresh each time: the consumer may read other segments on this thread in between.
+            final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
+            final int headerAt = headers.locate(position, end);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 return;
             }
-            final int batchSize = RecordBatch.sizeInBytes(header, 0);
+            final int batchSize = RecordBatch.sizeInBytes(header, headerAt);
             buffer.clear();
             final ByteBuffer bytes = buffer.ensureRemaining(batchSize);
             bytes.clear().limit(batchSize);
@@ -490,19 +500,21 @@ public final class LogSegment
     /** The offset after the last batch, found from the last index entry without reading the whole file. */
     public long readNextOffset()
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         final int end = size;
         final int entries = offsetIndex.entries();
         int position = entries == 0 ? 0 : OffsetIndex.position(offsetIndex.entry(entries - 1));
         long next = baseOffset;
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
+            final int headerAt = headers.locate(position, end);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 return next;
             }
-            next = RecordBatch.nextOffset(header, 0);
-            position += RecordBatch.sizeInBytes(header, 0);
+            next = RecordBatch.nextOffset(header, headerAt);
+            position += RecordBatch.sizeInBytes(header, headerAt);
         }
     }
 
@@ -512,6 +524,7 @@ public final class LogSegment
      */
     public TimestampAndOffset findOffsetByTimestamp(final long timestamp, final long startingOffset)
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         ensureLoaded();
         if (maxTimestamp < timestamp)
         {
@@ -527,13 +540,14 @@ public final class LogSegment
         final RecordBatchReader reader = new RecordBatchReader();
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
+            final int headerAt = headers.locate(position, end);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 return null;
             }
-            final int batchSize = RecordBatch.sizeInBytes(header, 0);
-            if (RecordBatch.maxTimestamp(header, 0) >= timestamp)
+            final int batchSize = RecordBatch.sizeInBytes(header, headerAt);
+            if (RecordBatch.maxTimestamp(header, headerAt) >= timestamp)
             {
                 final ByteBuffer batch;
                 try
@@ -569,6 +583,7 @@ public final class LogSegment
      */
     public synchronized RecoveryResult recover(final long maxOffsetExclusiveHint)
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         releaseMapping();
         try
         {
@@ -600,14 +615,15 @@ public final class LogSegment
         String corruption = null;
         while (position < physical)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, physical);
+            final int headerAt = headers.locate(position, physical);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 corruption = nonZeroTail(position, physical) ? "a partial batch header" : null;
                 break;
             }
-            final int batchLength = RecordBatch.batchLength(header, 0);
-            if (batchLength == 0 && RecordBatch.baseOffset(header, 0) == 0 && !nonZeroTail(position, physical))
+            final int batchLength = RecordBatch.batchLength(header, headerAt);
+            if (batchLength == 0 && RecordBatch.baseOffset(header, headerAt) == 0 && !nonZeroTail(position, physical))
             {
                 break;
             }
@@ -721,14 +737,16 @@ public final class LogSegment
      */
     public int truncateTo(final long offset)
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         final int end = size;
         final int position = translateOffset(offset, OffsetIndex.position(offsetIndex.lookup(offset)), end);
         if (position < 0)
         {
             return 0;
         }
-        final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
-        final long cutOffset = RecordBatch.baseOffset(header, 0);
+        final int headerAt = headers.locate(position, end);
+        final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
+        final long cutOffset = RecordBatch.baseOffset(header, headerAt);
         releaseMapping();
         offsetIndex.truncateTo(cutOffset);
         timeIndex.truncateTo(cutOffset);
@@ -748,24 +766,26 @@ public final class LogSegment
 
     private void recomputeTimestamps()
     {
+        final BatchHeaderReader headers = BatchHeaderReader.forChannel(channel);
         long max = RecordBatch.NO_TIMESTAMP;
         rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
         int position = 0;
         final int end = size;
         while (true)
         {
-            final ByteBuffer header = BatchHeaderReader.read(channel, position, end);
+            final int headerAt = headers.locate(position, end);
+            final ByteBuffer header = headerAt < 0 ? null : headers.buffer();
             if (header == null)
             {
                 break;
             }
-            final long batchMax = RecordBatch.maxTimestamp(header, 0);
+            final long batchMax = RecordBatch.maxTimestamp(header, headerAt);
             if (position == 0)
             {
                 rollingBasedTimestamp = batchMax;
             }
             max = Math.max(max, batchMax);
-            position += RecordBatch.sizeInBytes(header, 0);
+            position += RecordBatch.sizeInBytes(header, headerAt);
         }
         maxTimestamp = max;
     }
