@@ -160,7 +160,15 @@ public final class Producer<K, V> implements AutoCloseable
                 throw new TimeoutException("Topic " + topic + " not present in metadata after " + maxBlockMs
                     + " ms (max.block.ms)");
             }
-            cluster = metadata.refreshBlocking(List.of(topic), true, remaining);
+            try
+            {
+                cluster = metadata.refreshBlocking(List.of(topic), true, remaining);
+            }
+            catch (final TimeoutException e)
+            {
+                throw new TimeoutException("Topic " + topic + " not present in metadata after " + maxBlockMs
+                    + " ms (max.block.ms): " + e.getMessage());
+            }
             final Errors error = cluster.topicErrors().get(topic);
             if (error != null && !error.isRetriable())
             {

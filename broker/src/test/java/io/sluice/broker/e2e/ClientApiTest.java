@@ -1,0 +1,293 @@
+package io.sluice.broker.e2e;
+
+import io.sluice.broker.test.BrokerProcess;
+import io.sluice.broker.test.RawClient;
+import io.sluice.client.admin.Admin;
+import io.sluice.client.admin.NewTopic;
+import io.sluice.client.admin.OffsetSpec;
+import io.sluice.client.cli.ConsumeCommand;
+import io.sluice.client.cli.TopicCommand;
+import io.sluice.client.consumer.Consumer;
+import io.sluice.client.consumer.ConsumerRecord;
+import io.sluice.client.consumer.ConsumerRecords;
+import io.sluice.client.internals.OffsetAndTimestamp;
+import io.sluice.client.producer.Producer;
+import io.sluice.client.producer.ProducerRecord;
+import io.sluice.client.producer.RecordMetadata;
+import io.sluice.client.serialization.StringDeserializer;
+import io.sluice.client.serialization.StringSerializer;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.ApiException;
+import io.sluice.common.errors.SluiceException;
+import io.sluice.common.protocol.ApiKeys;
+import io.sluice.common.protocol.Errors;
+import io.sluice.common.protocol.message.FetchRequest;
+import io.sluice.common.protocol.message.FetchResponse;
+import io.sluice.common.protocol.message.ApiVersionsRequest;
+import io.sluice.common.protocol.message.ApiVersionsResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Consumer positioning, admin calls, long polls, metrics, limits and the commands' exit codes. */
+class ClientApiTest
+{
+    @TempDir
+    static Path tmp;
+
+    private static BrokerProcess broker;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        broker = new BrokerProcess(tmp.resolve("data"), "max.connections=40").start();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic("positions", 1, (short)1));
+        }
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+            new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                producer.send(new ProducerRecord<>("positions", 0, 1_000_000L + i * 10L, "k", "v" + i, List.of()));
+            }
+            producer.flush();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception
+    {
+        broker.stop();
+    }
+
+    private static Consumer<String, String> consumer(final String reset)
+    {
+        return new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(), "auto.offset.reset", reset,
+            "max.poll.records", "10"), new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static List<ConsumerRecord<String, String>> pollUntil(final Consumer<String, String> consumer,
+        final int count)
+    {
+        final List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (records.size() < count && System.nanoTime() < deadline)
+        {
+            consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        }
+        return records;
+    }
+
+    @Test
+    void shouldSeekReadPositionsAndPause()
+    {
+        final TopicPartition tp = new TopicPartition("positions", 0);
+        try (Consumer<String, String> consumer = consumer("latest"))
+        {
+            consumer.assign(List.of(tp));
+            assertEquals(100, consumer.position(tp), "latest starts at the end");
+            assertEquals(Map.of(tp, 0L), consumer.beginningOffsets(List.of(tp)));
+            assertEquals(Map.of(tp, 100L), consumer.endOffsets(List.of(tp)));
+            consumer.seek(tp, 42);
+            final List<ConsumerRecord<String, String>> records = pollUntil(consumer, 10);
+            assertEquals(42, records.get(0).offset());
+            assertEquals("v42", records.get(0).value());
+            assertEquals(1_000_420L, records.get(0).timestamp());
+            assertEquals(52, consumer.position(tp), "max.poll.records bounds a poll");
+            consumer.pause(List.of(tp));
+            assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty(), "a paused partition returns nothing");
+            consumer.resume(List.of(tp));
+            assertEquals(52, pollUntil(consumer, 1).get(0).offset());
+            consumer.seekToBeginning(List.of(tp));
+            assertEquals(0, consumer.position(tp));
+            consumer.seekToEnd(List.of(tp));
+            assertEquals(100, consumer.position(tp));
+            final Map<TopicPartition, OffsetAndTimestamp> byTime = consumer.offsetsForTimes(Map.of(tp, 1_000_555L));
+            assertEquals(56, byTime.get(tp).offset());
+            assertNull(consumer.offsetsForTimes(Map.of(tp, 9_000_000L)).get(tp));
+            assertThrows(IllegalStateException.class, () -> consumer.seek(new TopicPartition("other", 0), 0));
+        }
+    }
+
+    @Test
+    void shouldDescribeListAndDeleteTopicsAndReportUnknownOnes()
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic("short-lived", 4, (short)1, Map.of("retention.ms", "60000")));
+            assertTrue(admin.listTopics(false).contains("short-lived"));
+            assertEquals(4, admin.describeTopics(List.of("short-lived")).get("short-lived").partitions().size());
+            final Map<String, SluiceException> again = admin.createTopics(List.of(new NewTopic("short-lived", 1,
+                (short)1)));
+            assertEquals(Errors.TOPIC_ALREADY_EXISTS.code(), ((ApiException)again.get("short-lived")).code());
+            final ApiException badConfig = assertThrows(ApiException.class, () -> admin.createTopic(
+                new NewTopic("bad-config", 1, (short)1, Map.of("retention.ms", "forever"))));
+            assertTrue(badConfig.getMessage().contains("retention.ms"), badConfig.getMessage());
+            final ApiException badFactor = assertThrows(ApiException.class, () -> admin.createTopic(
+                new NewTopic("too-many-replicas", 1, (short)3)));
+            assertEquals(Errors.INVALID_REPLICATION_FACTOR.code(), badFactor.code());
+            assertNull(admin.deleteTopics(List.of("short-lived")).get("short-lived"));
+            assertFalse(admin.listTopics(false).contains("short-lived"));
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                ((ApiException)admin.deleteTopics(List.of("never-was")).get("never-was")).code());
+            assertEquals(100L, admin.listOffsets(Map.of(new TopicPartition("positions", 0), OffsetSpec.latest()))
+                .get(new TopicPartition("positions", 0)).offset());
+        }
+    }
+
+    @Test
+    void aFetchWaitsForDataUpToMaxWait() throws Exception
+    {
+        try (RawClient client = new RawClient(broker.port()))
+        {
+            final FetchRequest atEnd = new FetchRequest(-1, 1500, 1, 1 << 20, (byte)0, List.of(
+                new FetchRequest.TopicData("positions", List.of(new FetchRequest.PartitionData(0, -1, 100, -1,
+                1 << 20)))));
+            final long start = System.nanoTime();
+            final FetchResponse empty = FetchResponse.read(client.call(ApiKeys.FETCH, atEnd));
+            final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(0, empty.topics().get(0).partitions().get(0).records().sizeInBytes());
+            assertTrue(waitedMs >= 1400, "a fetch with nothing to return parks for maxWaitMs, waited " + waitedMs);
+        }
+        try (RawClient client = new RawClient(broker.port());
+            Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+                new StringSerializer(), new StringSerializer()))
+        {
+            final FetchRequest longPoll = new FetchRequest(-1, 60_000, 1, 1 << 20, (byte)0, List.of(
+                new FetchRequest.TopicData("long-poll", List.of(new FetchRequest.PartitionData(0, -1, 0, -1,
+                1 << 20)))));
+            producer.send(new ProducerRecord<>("long-poll", 0, null, null, "first", List.of())).get(10,
+                TimeUnit.SECONDS);
+            final FetchRequest afterFirst = new FetchRequest(-1, 60_000, 1, 1 << 20, (byte)0, List.of(
+                new FetchRequest.TopicData("long-poll", List.of(new FetchRequest.PartitionData(0, -1, 1, -1,
+                1 << 20)))));
+            final CompletableFuture<FetchResponse> parked = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return FetchResponse.read(client.call(ApiKeys.FETCH, afterFirst));
+                }
+                catch (final Exception e)
+                {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertFalse(parked.isDone());
+            producer.send(new ProducerRecord<>("long-poll", 0, null, null, "second", List.of())).get(10,
+                TimeUnit.SECONDS);
+            final FetchResponse woken = parked.get(20, TimeUnit.SECONDS);
+            assertTrue(woken.topics().get(0).partitions().get(0).records().sizeInBytes() > 0,
+                "the append completes the parked fetch long before its 60 s wait");
+            assertEquals(2, woken.topics().get(0).partitions().get(0).highWatermark());
+            assertEquals(Errors.NONE.code(), longPoll.topics().isEmpty() ? -1 : Errors.NONE.code());
+        }
+    }
+
+    @Test
+    void shouldServePrometheusMetrics() throws Exception
+    {
+        final HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + broker.httpPort() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        final String body = response.body();
+        for (final String name : new String[] {"sluice_topic_records_in_total{topic=\"positions\"}",
+            "sluice_topic_bytes_in_bytes_total", "sluice_request_latency_seconds", "api=\"PRODUCE\"",
+            "quantile=\"0.99\"", "sluice_connections", "sluice_purgatory_fetch_size",
+            "sluice_log_size_bytes{partition=\"0\",topic=\"positions\"}", "sluice_log_end_offset"})
+        {
+            assertTrue(body.contains(name), name + " missing from /metrics:\n" + body);
+        }
+    }
+
+    @Test
+    void shouldRefuseConnectionsBeyondMaxConnections() throws Exception
+    {
+        final List<RawClient> clients = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                clients.add(new RawClient(broker.port()));
+            }
+            int closed = 0;
+            for (final RawClient client : clients)
+            {
+                if (client.isClosedByPeer(200))
+                {
+                    closed++;
+                }
+            }
+            assertTrue(closed >= 20, "at least 20 of 60 connections must be refused with max.connections=40, got "
+                + closed);
+        }
+        finally
+        {
+            for (final RawClient client : clients)
+            {
+                client.close();
+            }
+        }
+        try (RawClient client = new RawClient(broker.port()))
+        {
+            assertEquals(Errors.NONE.code(), ApiVersionsResponse.read(client.call(ApiKeys.API_VERSIONS,
+                new ApiVersionsRequest())).errorCode());
+        }
+    }
+
+    @Test
+    void closingAProducerFailsWhatItCannotDeliver() throws Exception
+    {
+        final Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", "127.0.0.1:1",
+            "max.block.ms", "500"), new StringSerializer(), new StringSerializer());
+        final CompletableFuture<RecordMetadata> future = producer.send(new ProducerRecord<>("nowhere", "x"));
+        final ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("max.block.ms"), e.getCause().getMessage());
+        producer.close(Duration.ofSeconds(1));
+        assertThrows(IllegalStateException.class, () -> producer.send(new ProducerRecord<>("nowhere", "y")));
+    }
+
+    @Test
+    void commandsExitWithTheirCodes()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertEquals(2, TopicCommand.run(new String[] {"frobnicate"}, print));
+        assertEquals(2, TopicCommand.run(new String[] {"create", "x", "--partitions", "many"}, print));
+        assertEquals(1, TopicCommand.run(new String[] {"describe", "missing-topic", "--bootstrap-server",
+            broker.bootstrap()}, print));
+        assertEquals(0, TopicCommand.run(new String[] {"list", "--bootstrap-server", broker.bootstrap()}, print));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("positions"));
+        assertEquals(0, TopicCommand.run(new String[] {"--help"}, print));
+        out.reset();
+        assertEquals(0, ConsumeCommand.run(new String[] {"positions", "--bootstrap-server", broker.bootstrap(),
+            "--partition", "0", "--offset", "98", "--max-messages", "2", "--print-key"}, print));
+        assertEquals("k\tv98\nk\tv99\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals(2, ConsumeCommand.run(new String[] {"positions", "--offset", "3"}, print));
+    }
+}
