@@ -3,15 +3,13 @@ package io.sluice.client.consumer;
 import io.sluice.common.TopicPartition;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.protocol.Errors;
-import io.sluice.common.record.Record;
-
-import java.util.List;
+import java.nio.ByteBuffer;
 
 /**
- * One partition's part of a fetch response, decoded on the I/O thread while the application works: the records
- * from the fetch offset on, the offset after the last batch, or the error.
+ * One partition's part of a fetch response: the raw batches (decoded lazily by {@code poll}, a batch at a time,
+ * as Kafka's consumer does), or the error.
  */
 record CompletedFetch(TopicPartition topicPartition, long fetchOffset, Errors error, SluiceException failure,
-    List<Record> records, long nextOffset, long highWatermark)
+    ByteBuffer records, long highWatermark)
 {
 }

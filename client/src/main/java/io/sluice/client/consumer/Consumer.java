@@ -13,7 +13,7 @@ import io.sluice.common.errors.OffsetOutOfRangeException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.message.ListOffsetsRequest;
-import io.sluice.common.record.Record;
+import io.sluice.common.record.RecordBatchReader;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,17 +45,21 @@ public final class Consumer<K, V> implements AutoCloseable
     private final Fetcher fetcher;
     private final OffsetLookup offsets;
     private final Map<TopicPartition, PartitionState> assigned = new LinkedHashMap<>();
+    private final RecordBatchReader reader = new RecordBatchReader();
     private final AtomicLong owner = new AtomicLong(NO_OWNER);
     private boolean closed;
 
     /** Position, pause flag and records already fetched but not yet returned, of one assigned partition. */
-    private static final class PartitionState
+    private final class PartitionState
     {
         Long position;
         boolean paused;
-        List<Record> buffered = List.of();
-        int index;
-        long bufferNextOffset;
+        PartitionRecords<K, V> buffered;
+
+        boolean hasBuffered()
+        {
+            return buffered != null && !buffered.isEmpty();
+        }
     }
 
     public Consumer(final Map<String, ?> props, final Deserializer<K> keyDeserializer,
@@ -151,7 +155,7 @@ public final class Consumer<K, V> implements AutoCloseable
         {
             final PartitionState state = state(tp);
             state.position = offset;
-            state.buffered = List.of();
+            state.buffered = null;
         }
         finally
         {
@@ -306,7 +310,7 @@ public final class Consumer<K, V> implements AutoCloseable
         final Map<TopicPartition, Long> fetchable = new LinkedHashMap<>();
         assigned.forEach((tp, state) ->
         {
-            if (!state.paused && state.position != null && state.index >= state.buffered.size())
+            if (!state.paused && state.position != null && !state.hasBuffered())
             {
                 fetchable.put(tp, state.position);
             }
@@ -318,7 +322,7 @@ public final class Consumer<K, V> implements AutoCloseable
             boolean buffered = false;
             for (final PartitionState state : assigned.values())
             {
-                buffered |= state.index < state.buffered.size();
+                buffered |= state.hasBuffered();
             }
             fetcher.sendFetches(cluster, fetchable, buffered ? 0 : config.fetchMaxWaitMs);
         }
@@ -352,13 +356,8 @@ public final class Consumer<K, V> implements AutoCloseable
         }
         if (fetch.error() == Errors.NONE)
         {
-            state.buffered = fetch.records();
-            state.index = 0;
-            state.bufferNextOffset = fetch.nextOffset();
-            if (fetch.records().isEmpty())
-            {
-                state.position = Math.max(state.position, fetch.nextOffset());
-            }
+            state.buffered = new PartitionRecords<>(fetch.topicPartition(), fetch.records(), fetch.fetchOffset(),
+                reader, keyDeserializer, valueDeserializer);
             return;
         }
         if (fetch.error() == Errors.OFFSET_OUT_OF_RANGE)
@@ -390,28 +389,28 @@ public final class Consumer<K, V> implements AutoCloseable
         for (final Map.Entry<TopicPartition, PartitionState> entry : assigned.entrySet())
         {
             final PartitionState state = entry.getValue();
-            if (state.paused || state.index >= state.buffered.size() || budget == 0)
+            if (state.paused || state.buffered == null || budget == 0)
             {
                 continue;
             }
-            final TopicPartition tp = entry.getKey();
-            final List<ConsumerRecord<K, V>> list = new ArrayList<>();
-            while (state.index < state.buffered.size() && budget > 0)
+            final List<ConsumerRecord<K, V>> list = new ArrayList<>(Math.min(budget, 512));
+            ConsumerRecord<K, V> record;
+            while (budget > 0 && (record = state.buffered.next()) != null)
             {
-                final Record record = state.buffered.get(state.index++);
-                list.add(new ConsumerRecord<>(tp.topic(), tp.partition(), record.offset(), record.timestamp(),
-                    keyDeserializer.deserialize(tp.topic(), record.key()),
-                    valueDeserializer.deserialize(tp.topic(), record.value()), record.headers()));
+                list.add(record);
                 state.position = record.offset() + 1;
                 budget--;
             }
-            if (state.index >= state.buffered.size())
+            if (state.buffered.isEmpty())
             {
-                state.position = Math.max(state.position, state.bufferNextOffset);
-                state.buffered = List.of();
-                state.index = 0;
+                // Batches can end with offsets compaction removed; the next fetch starts after them.
+                state.position = Math.max(state.position, state.buffered.nextOffset());
+                state.buffered = null;
             }
-            out.put(tp, list);
+            if (!list.isEmpty())
+            {
+                out.put(entry.getKey(), list);
+            }
         }
         return new ConsumerRecords<>(out);
     }

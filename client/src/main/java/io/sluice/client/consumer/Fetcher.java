@@ -12,11 +12,7 @@ import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.MemoryRecordSet;
 import io.sluice.common.protocol.message.FetchRequest;
 import io.sluice.common.protocol.message.FetchResponse;
-import io.sluice.common.record.Record;
-import io.sluice.common.record.RecordBatch;
-import io.sluice.common.record.RecordBatchReader;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,9 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends fetches (one in flight per broker) and decodes the answers on the I/O thread into
- * {@link CompletedFetch}es that the consumer's {@code poll} picks up, so the next fetch travels while the
- * application processes the last one.
+ * Sends fetches (one in flight per broker) and queues each partition's answer as a {@link CompletedFetch} for the
+ * consumer's {@code poll}, so the next fetch travels while the application processes the last one.
  */
 final class Fetcher
 {
@@ -37,7 +32,6 @@ final class Fetcher
     private final ConsumerConfig config;
     private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
     private final Set<Node> inFlight = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<RecordBatchReader> readers = ThreadLocal.withInitial(RecordBatchReader::new);
     private volatile boolean metadataStale;
 
     Fetcher(final NetworkClient network, final ConsumerConfig config)
@@ -90,7 +84,7 @@ final class Fetcher
                             for (final FetchRequest.PartitionData p : topic.partitions())
                             {
                                 completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
-                                    p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, List.of(), -1, -1));
+                                    p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, null, -1));
                             }
                         }
                     }
@@ -112,7 +106,6 @@ final class Fetcher
                 offsets.put(new TopicPartition(topic.name(), p.partition()), p.fetchOffset());
             }
         }
-        final RecordBatchReader reader = readers.get();
         for (final FetchResponse.TopicData topic : response.topics())
         {
             for (final FetchResponse.PartitionData p : topic.partitions())
@@ -126,37 +119,12 @@ final class Fetcher
                     {
                         metadataStale = true;
                     }
-                    completed.add(new CompletedFetch(tp, fetchOffset, error, error.exception(tp.toString()),
-                        List.of(), -1, p.highWatermark()));
+                    completed.add(new CompletedFetch(tp, fetchOffset, error, error.exception(tp.toString()), null,
+                        p.highWatermark()));
                     continue;
                 }
-                final ByteBuffer bytes = ((MemoryRecordSet)p.records()).buffer();
-                final List<Record> records = new ArrayList<>();
-                long nextOffset = fetchOffset;
-                try
-                {
-                    int position = bytes.position();
-                    while (position < bytes.limit())
-                    {
-                        final int start = position;
-                        final long batchNext = RecordBatch.nextOffset(bytes, start);
-                        position += reader.forEach(bytes, start, bytes.limit() - start, record ->
-                        {
-                            if (record.offset() >= fetchOffset)
-                            {
-                                records.add(record.toRecord());
-                            }
-                        });
-                        nextOffset = Math.max(nextOffset, batchNext);
-                    }
-                    completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null, records, nextOffset,
-                        p.highWatermark()));
-                }
-                catch (final SluiceException e)
-                {
-                    completed.add(new CompletedFetch(tp, fetchOffset, Errors.CORRUPT_MESSAGE, e, List.of(), -1,
-                        p.highWatermark()));
-                }
+                completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null,
+                    ((MemoryRecordSet)p.records()).buffer(), p.highWatermark()));
             }
         }
     }

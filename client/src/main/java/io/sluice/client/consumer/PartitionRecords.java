@@ -1,0 +1,86 @@
+package io.sluice.client.consumer;
+
+import io.sluice.client.serialization.Deserializer;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.record.RecordBatch;
+import io.sluice.common.record.RecordBatchReader;
+import io.sluice.common.record.RecordView;
+import io.sluice.common.record.RecordVisitor;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fetched batches of one partition, turned into records a batch at a time as {@code poll} asks for them: each
+ * batch's CRC is checked and its records deserialized straight into {@link ConsumerRecord}s, skipping those below
+ * the fetch offset. Used by the consumer's thread only.
+ */
+final class PartitionRecords<K, V> implements RecordVisitor
+{
+    private final TopicPartition topicPartition;
+    private final ByteBuffer batches;
+    private final long fetchOffset;
+    private final RecordBatchReader reader;
+    private final Deserializer<K> keys;
+    private final Deserializer<V> values;
+    private final List<ConsumerRecord<K, V>> current = new ArrayList<>();
+    private int index;
+    private int nextBatch;
+    private long nextOffset;
+
+    PartitionRecords(final TopicPartition topicPartition, final ByteBuffer batches, final long fetchOffset,
+        final RecordBatchReader reader, final Deserializer<K> keys, final Deserializer<V> values)
+    {
+        this.topicPartition = topicPartition;
+        this.batches = batches;
+        this.fetchOffset = fetchOffset;
+        this.reader = reader;
+        this.keys = keys;
+        this.values = values;
+        this.nextBatch = batches.position();
+        this.nextOffset = fetchOffset;
+    }
+
+    /** The next record, or null when every batch is consumed. */
+    ConsumerRecord<K, V> next()
+    {
+        while (index >= current.size())
+        {
+            if (nextBatch >= batches.limit())
+            {
+                return null;
+            }
+            current.clear();
+            index = 0;
+            final int start = nextBatch;
+            final long batchNext = RecordBatch.nextOffset(batches, start);
+            nextBatch += reader.forEach(batches, start, batches.limit() - start, this);
+            nextOffset = Math.max(nextOffset, batchNext);
+        }
+        return current.get(index++);
+    }
+
+    /** The offset after the last batch decoded so far: the position once this fetch is consumed. */
+    long nextOffset()
+    {
+        return nextOffset;
+    }
+
+    boolean isEmpty()
+    {
+        return index >= current.size() && nextBatch >= batches.limit();
+    }
+
+    @Override
+    public void onRecord(final RecordView record)
+    {
+        if (record.offset() < fetchOffset)
+        {
+            return;
+        }
+        final String topic = topicPartition.topic();
+        current.add(new ConsumerRecord<>(topic, topicPartition.partition(), record.offset(), record.timestamp(),
+            keys.deserialize(topic, record.key()), values.deserialize(topic, record.value()), record.headers()));
+    }
+}
