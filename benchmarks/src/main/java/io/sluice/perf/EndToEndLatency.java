@@ -97,7 +97,10 @@ final class EndToEndLatency
                             final long sent = value.getLong(8);
                             if (sequence >= warmup)
                             {
-                                latency.recordValue(Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000));
+                                synchronized (latency)
+                                {
+                                    latency.recordValue(Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000));
+                                }
                             }
                             received.incrementAndGet();
                         }
@@ -112,9 +115,19 @@ final class EndToEndLatency
             final long start = System.nanoTime();
             final Throttler throttler = new Throttler(throughput, start);
             long measuredStart = start;
+            long lastReport = start;
             for (long i = 0; i < records; i++)
             {
                 throttler.throttle(i);
+                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5))
+                {
+                    lastReport = System.nanoTime();
+                    synchronized (latency)
+                    {
+                        out.printf(java.util.Locale.ROOT, "%d records sent, %d received, p99 so far %.3f ms%n", i,
+                            received.get(), latency.getValueAtPercentile(99) / 1000.0);
+                    }
+                }
                 if (i == warmup)
                 {
                     measuredStart = System.nanoTime();

@@ -180,6 +180,39 @@ class ProduceConsumeTest
     }
 
     @Test
+    void shouldSpreadKeysOverManyPartitionsAndKeepOrderWithinEach() throws Exception
+    {
+        final String topic = "wide";
+        final int partitions = 48;
+        try (Admin admin = Admin.create(clientProps()))
+        {
+            admin.createTopic(new NewTopic(topic, partitions, (short)1));
+        }
+        final int n = 4800;
+        try (Producer<String, String> producer = new Producer<>(clientProps(), new StringSerializer(),
+            new StringSerializer()))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                producer.send(new ProducerRecord<>(topic, "key-" + (i % 480), Integer.toString(i)));
+            }
+            producer.flush();
+        }
+        final List<ConsumerRecord<String, String>> records = consumeAll(topic, partitions, n);
+        assertEquals(n, records.size());
+        final Map<Integer, Integer> lastPerPartition = new HashMap<>();
+        final java.util.Set<Integer> used = new java.util.HashSet<>();
+        for (final ConsumerRecord<String, String> r : records)
+        {
+            used.add(r.partition());
+            final int value = Integer.parseInt(r.value());
+            final Integer last = lastPerPartition.put(r.partition(), value);
+            assertTrue(last == null || last < value, "order broken in partition " + r.partition());
+        }
+        assertTrue(used.size() > 40, "480 keys should reach most of 48 partitions, reached " + used.size());
+    }
+
+    @Test
     void shouldAcceptRecordsUpToMessageMaxBytesAndRefuseLargerOnes() throws Exception
     {
         final String topic = "large";
