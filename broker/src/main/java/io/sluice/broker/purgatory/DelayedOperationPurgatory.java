@@ -31,7 +31,7 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
             final Thread thread = new Thread(r, "purgatory-" + name);
             thread.setDaemon(true);
             return thread;
-        }, 1, TimeUnit.MILLISECONDS, 512);
+        }, 5, TimeUnit.MILLISECONDS, 512);
     }
 
     /**
