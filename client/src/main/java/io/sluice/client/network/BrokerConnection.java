@@ -146,7 +146,7 @@ public final class BrokerConnection
             future.completeExceptionally(new NetworkException("Connection to " + address() + " is closed"));
             return future;
         }
-        channel.eventLoop().execute(() ->
+        final Runnable task = () ->
         {
             if (!connectFuture.isDone())
             {
@@ -156,7 +156,15 @@ public final class BrokerConnection
             {
                 write(api, request, parser, future);
             }
-        });
+        };
+        if (channel.eventLoop().inEventLoop())
+        {
+            task.run();
+        }
+        else
+        {
+            channel.eventLoop().execute(task);
+        }
         return future;
     }
 

@@ -23,6 +23,7 @@ public final class NetworkClient implements AutoCloseable
     private final long requestTimeoutMs;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final io.netty.channel.EventLoop eventLoop;
     private final Map<String, BrokerConnection> connections = new ConcurrentHashMap<>();
 
     public NetworkClient(final String clientId, final long requestTimeoutMs)
@@ -39,6 +40,7 @@ public final class NetworkClient implements AutoCloseable
             group = new NioEventLoopGroup(1, new DefaultThreadFactory("sluice-client-io", true));
             bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class);
         }
+        eventLoop = group.next();
     }
 
     /** The open connection to {@code host:port}, reconnecting if the previous one closed. */
@@ -53,6 +55,12 @@ public final class NetworkClient implements AutoCloseable
         final ResponseParser<T> parser)
     {
         return connection(host, port).send(api, request, parser);
+    }
+
+    /** The one event loop all of this client's connections run on. */
+    public io.netty.channel.EventLoop eventLoop()
+    {
+        return eventLoop;
     }
 
     public String clientId()

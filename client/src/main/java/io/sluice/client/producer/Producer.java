@@ -87,7 +87,10 @@ public final class Producer<K, V> implements AutoCloseable
         try
         {
             final long start = System.nanoTime();
-            final int partitions = partitionsFor(record.topic(), config.maxBlockMs);
+            // Callbacks run on the client's event loop: a send from one must not block it, or nothing would
+            // ever arrive to unblock it.
+            final long maxBlockMs = sender.inEventLoop() ? 0 : config.maxBlockMs;
+            final int partitions = partitionsFor(record.topic(), maxBlockMs);
             final byte[] key = keySerializer.serialize(record.topic(), record.key());
             final byte[] value = valueSerializer.serialize(record.topic(), record.value());
             final Header[] headers = record.headers() == null ? Header.NONE : record.headers().toArray(Header.NONE);
@@ -116,7 +119,7 @@ public final class Producer<K, V> implements AutoCloseable
             final long timestamp = record.timestamp() == null ? now : record.timestamp();
             final long blocked = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             final boolean sticky = key == null && record.partition() == null;
-            final long maxBlock = Math.max(0, config.maxBlockMs - blocked);
+            final long maxBlock = Math.max(0, maxBlockMs - blocked);
             RecordAccumulator.AppendResult result = accumulator.append(new TopicPartition(record.topic(), partition),
                 timestamp, key, value, headers, maxBlock, now, sticky);
             if (result == RecordAccumulator.ABORTED_FOR_NEW_BATCH)
@@ -127,7 +130,7 @@ public final class Producer<K, V> implements AutoCloseable
                 result = accumulator.append(new TopicPartition(record.topic(), next), timestamp, key, value, headers,
                     maxBlock, now, false);
             }
-            if (result.batchFull() || result.newBatch() && config.lingerMs == 0)
+            if (result.batchFull() || result.newBatch())
             {
                 sender.wakeup();
             }
@@ -150,6 +153,11 @@ public final class Producer<K, V> implements AutoCloseable
         if (!cluster.partitions(topic).isEmpty())
         {
             return cluster.partitions(topic).size();
+        }
+        if (maxBlockMs == 0)
+        {
+            throw new TimeoutException("Topic " + topic + " is not in metadata yet, and send() called from a "
+                + "callback may not block to fetch it");
         }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxBlockMs);
         while (true)
@@ -236,11 +244,10 @@ public final class Producer<K, V> implements AutoCloseable
         sender.initiateClose(false);
         try
         {
-            sender.join(timeout.toMillis());
-            if (accumulator.hasIncomplete())
+            if (!sender.awaitClosed(timeout.toMillis()))
             {
                 sender.initiateClose(true);
-                sender.join(5_000);
+                sender.awaitClosed(5_000);
             }
         }
         catch (final InterruptedException e)

@@ -27,36 +27,48 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 /**
- * The producer's I/O thread: it drains ready batches into produce requests, at most
- * {@code max.in.flight.requests.per.connection} per broker, and handles the answers: completing futures, retrying
- * retriable failures within {@code delivery.timeout.ms} in sequence order, refreshing metadata when a leader moved.
+ * The producer's sending logic. It runs on the client's network event loop, not a thread of its own, so a record
+ * goes from {@code send()} to the socket with one thread hand-off and its acknowledgement is handled where it
+ * arrives. It drains ready batches into produce requests, at most {@code max.in.flight.requests.per.connection}
+ * per broker, and handles the answers: completing futures, retrying retriable failures within
+ * {@code delivery.timeout.ms} in sequence order, refreshing metadata when a leader moved.
  *
  * <p>With idempotence each partition's batches carry consecutive sequence numbers. When a batch fails, the
  * partition stops sending until its in-flight batches are answered; retriable ones then go again in order, and if
  * a batch failed for good the later ones are renumbered to close the gap, so the broker never sees a hole.
+ *
+ * <p>Threading: every method but {@link #wakeup}, {@link #initiateClose} and {@link #awaitClosed} runs on the event
+ * loop. Nothing here blocks, since blocking would stall every connection of the client.
  */
-final class Sender implements Runnable
+final class Sender
 {
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
+    private static final long IDLE_CHECK_MS = 50;
 
     private final ProducerConfig config;
     private final RecordAccumulator accumulator;
     private final Metadata metadata;
     private final NetworkClient network;
-    private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+    private final EventLoop loop;
     private final CRC32C crc = new CRC32C();
     private final java.util.Set<ProducerBatch> inFlightBatches = new java.util.HashSet<>();
-    private volatile Thread thread;
-    private volatile boolean running = true;
+    private final AtomicBoolean runQueued = new AtomicBoolean();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private volatile boolean closing;
     private volatile boolean forceClose;
-    private volatile boolean metadataRefreshInFlight;
+    private boolean metadataRefreshInFlight;
     private boolean metadataRefreshNeeded;
+    private boolean initInFlight;
+    private ScheduledFuture<?> timer;
+    private long timerDueMs = Long.MAX_VALUE;
     private long producerId = RecordBatch.NO_PRODUCER_ID;
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
     private long nextInitAttemptMs;
@@ -68,134 +80,171 @@ final class Sender implements Runnable
         this.accumulator = accumulator;
         this.metadata = metadata;
         this.network = network;
+        this.loop = network.eventLoop();
     }
 
     void start()
     {
-        final Thread t = new Thread(this, "sluice-producer-" + config.clientId);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        wakeup();
     }
 
+    /** Asks for a pass on the event loop soon; cheap and safe from any thread, coalesced while one is queued. */
     void wakeup()
     {
-        final Thread t = thread;
-        if (t != null)
+        if (runQueued.compareAndSet(false, true))
         {
-            LockSupport.unpark(t);
+            try
+            {
+                loop.execute(this::run);
+            }
+            catch (final java.util.concurrent.RejectedExecutionException e)
+            {
+                runQueued.set(false);
+            }
         }
+    }
+
+    /** Whether the caller is on the event loop, where nothing may block. */
+    boolean inEventLoop()
+    {
+        return loop.inEventLoop();
     }
 
     /** Stops after sending what is queued ({@code force} false) or at once, failing what is left. */
     void initiateClose(final boolean force)
     {
-        forceClose = force;
-        running = false;
+        closing = true;
+        forceClose |= force;
         wakeup();
     }
 
-    void join(final long timeoutMs) throws InterruptedException
+    /** Waits until the sender has finished closing; returns whether it did within the timeout. */
+    boolean awaitClosed(final long timeoutMs) throws InterruptedException
     {
-        final Thread t = thread;
-        if (t != null)
+        try
         {
-            t.join(Math.max(1, timeoutMs));
+            closed.get(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+            return true;
+        }
+        catch (final java.util.concurrent.TimeoutException e)
+        {
+            return false;
+        }
+        catch (final java.util.concurrent.ExecutionException e)
+        {
+            return true;
         }
     }
 
-    @Override
-    public void run()
+    private void run()
     {
-        while (running)
+        runQueued.set(false);
+        if (closed.isDone())
+        {
+            return;
+        }
+        try
         {
             runOnce();
         }
-        // Closing: keep sending what is queued and in flight unless told to stop at once.
-        while (!forceClose && accumulator.hasIncomplete())
+        catch (final RuntimeException e)
         {
-            runOnce();
+            LOG.error("Unexpected error in the producer's sender", e);
+            runIn(config.retryBackoffMs);
         }
-        final SluiceException closed = new SluiceException("The producer was closed before the record was sent");
-        accumulator.abortAll(closed);
+    }
+
+    /** Schedules a pass in {@code delayMs} unless one is due sooner. */
+    private void runIn(final long delayMs)
+    {
+        final long due = System.currentTimeMillis() + Math.max(0, delayMs);
+        if (timer != null && !timer.isDone() && timerDueMs <= due)
+        {
+            return;
+        }
+        if (timer != null)
+        {
+            timer.cancel(false);
+        }
+        timerDueMs = due;
+        timer = loop.schedule(this::wakeup, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+    }
+
+    private void runOnce()
+    {
+        final long now = System.currentTimeMillis();
+        if (forceClose)
+        {
+            finishClose();
+            return;
+        }
+        if (config.idempotent && producerId < 0)
+        {
+            if (!initInFlight && now >= nextInitAttemptMs)
+            {
+                initProducerId();
+            }
+            failExpired(now);
+            if (closing && !accumulator.hasIncomplete())
+            {
+                finishClose();
+                return;
+            }
+            runIn(producerId < 0 ? Math.max(1, Math.min(IDLE_CHECK_MS, nextInitAttemptMs - now)) : 0);
+            return;
+        }
+        final Cluster cluster = metadata.cluster();
+        final RecordAccumulator.ReadyCheck ready = accumulator.ready(cluster, now);
+        if (ready.unknownLeader() || metadataRefreshNeeded || metadata.isStale() && accumulator.hasUndrained())
+        {
+            refreshMetadata();
+        }
+        final java.util.Set<Node> sendable = new java.util.HashSet<>();
+        for (final Node node : ready.nodes())
+        {
+            if (network.connection(node.host(), node.port()).inFlightCount() < config.maxInFlight)
+            {
+                sendable.add(node);
+            }
+        }
+        final Map<Node, List<ProducerBatch>> drained = accumulator.drain(cluster, sendable,
+            config.maxRequestSize, now);
+        for (final Map.Entry<Node, List<ProducerBatch>> entry : drained.entrySet())
+        {
+            send(entry.getKey(), entry.getValue());
+        }
+        failExpired(now);
+        if (closing && !accumulator.hasIncomplete())
+        {
+            finishClose();
+            return;
+        }
+        if (!drained.isEmpty())
+        {
+            // More may be ready behind what was just drained (one batch per partition per pass).
+            wakeup();
+        }
+        else if (accumulator.hasIncomplete())
+        {
+            runIn(Math.min(ready.nextDelayMs(), IDLE_CHECK_MS));
+        }
+    }
+
+    private void finishClose()
+    {
+        final SluiceException abandoned = new SluiceException("The producer was closed before the record was sent");
+        accumulator.abortAll(abandoned);
         for (final ProducerBatch batch : inFlightBatches)
         {
             batch.fail(new SluiceException("The producer was closed before the broker answered"));
             accumulator.deallocate(batch);
         }
         inFlightBatches.clear();
-    }
-
-    private void runOnce()
-    {
-        try
+        if (timer != null)
         {
-            runCompletions();
-            final long now = System.currentTimeMillis();
-            if (config.idempotent && producerId < 0)
-            {
-                if (now >= nextInitAttemptMs && !initProducerId())
-                {
-                    nextInitAttemptMs = now + config.retryBackoffMs;
-                }
-                if (producerId < 0)
-                {
-                    failExpired(now);
-                    park(Math.max(1, nextInitAttemptMs - now));
-                    return;
-                }
-            }
-            final Cluster cluster = metadata.cluster();
-            final RecordAccumulator.ReadyCheck ready = accumulator.ready(cluster, now);
-            if (ready.unknownLeader() || metadataRefreshNeeded || metadata.isStale() && accumulator.hasUndrained())
-            {
-                refreshMetadata();
-            }
-            final java.util.Set<Node> sendable = new java.util.HashSet<>();
-            for (final Node node : ready.nodes())
-            {
-                if (network.connection(node.host(), node.port()).inFlightCount() < config.maxInFlight)
-                {
-                    sendable.add(node);
-                }
-            }
-            final Map<Node, List<ProducerBatch>> drained = accumulator.drain(cluster, sendable,
-                config.maxRequestSize, now);
-            for (final Map.Entry<Node, List<ProducerBatch>> entry : drained.entrySet())
-            {
-                send(entry.getKey(), entry.getValue());
-            }
-            failExpired(now);
-            if (drained.isEmpty() && completions.isEmpty())
-            {
-                park(Math.min(ready.nextDelayMs(), 50));
-            }
+            timer.cancel(false);
         }
-        catch (final RuntimeException e)
-        {
-            if (running)
-            {
-                LOG.error("Unexpected error in the producer's sender thread", e);
-            }
-            park(config.retryBackoffMs);
-        }
-    }
-
-    private void park(final long ms)
-    {
-        if (ms > 0 && completions.isEmpty())
-        {
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(ms));
-        }
-    }
-
-    private void runCompletions()
-    {
-        Runnable completion;
-        while ((completion = completions.poll()) != null)
-        {
-            completion.run();
-        }
+        closed.complete(null);
     }
 
     private void refreshMetadata()
@@ -207,53 +256,59 @@ final class Sender implements Runnable
         metadataRefreshInFlight = true;
         metadataRefreshNeeded = false;
         final List<String> topics = new ArrayList<>(metadata.cluster().topics().keySet());
-        metadata.refresh(topics.isEmpty() ? null : topics, false).whenComplete((c, e) ->
+        metadata.refresh(topics.isEmpty() ? null : topics, false).whenComplete((c, e) -> loop.execute(() ->
         {
             metadataRefreshInFlight = false;
             if (e != null)
             {
-                completions.add(() -> metadataRefreshNeeded = true);
+                metadataRefreshNeeded = true;
+                runIn(config.retryBackoffMs);
             }
-            wakeup();
-        });
+            else
+            {
+                wakeup();
+            }
+        }));
     }
 
-    private boolean initProducerId()
+    /** Asks any broker for a producer id, without blocking; the answer triggers the next pass. */
+    private void initProducerId()
     {
-        Cluster cluster = metadata.cluster();
+        final Cluster cluster = metadata.cluster();
+        initInFlight = true;
         if (cluster.nodes().isEmpty())
         {
-            try
+            metadata.refresh(List.of(), false).whenComplete((c, e) -> loop.execute(() ->
             {
-                cluster = metadata.refreshBlocking(List.of(), false, config.requestTimeoutMs);
-            }
-            catch (final SluiceException e)
-            {
-                LOG.warn("Cannot reach a broker for a producer id: {}", e.getMessage());
-                return false;
-            }
+                initInFlight = false;
+                if (e != null)
+                {
+                    LOG.warn("Cannot reach a broker for a producer id: {}", Futures.unwrap(e).getMessage());
+                    nextInitAttemptMs = System.currentTimeMillis() + config.retryBackoffMs;
+                }
+                wakeup();
+            }));
+            return;
         }
         final Node node = cluster.nodes().values().iterator().next();
-        try
-        {
-            final InitProducerIdResponse response = Futures.await(network.send(node.host(), node.port(),
-                ApiKeys.INIT_PRODUCER_ID, new InitProducerIdRequest(null, 0, producerId, producerEpoch),
-                InitProducerIdResponse::read), config.requestTimeoutMs, "InitProducerId");
-            final Errors error = Errors.forCode(response.errorCode());
-            if (error != Errors.NONE)
+        network.send(node.host(), node.port(), ApiKeys.INIT_PRODUCER_ID,
+            new InitProducerIdRequest(null, 0, producerId, producerEpoch), InitProducerIdResponse::read)
+            .whenComplete((response, e) -> loop.execute(() ->
             {
-                LOG.warn("InitProducerId failed: {}", error);
-                return false;
-            }
-            producerId = response.producerId();
-            producerEpoch = response.producerEpoch();
-            return true;
-        }
-        catch (final SluiceException e)
-        {
-            LOG.warn("InitProducerId failed: {}", e.getMessage());
-            return false;
-        }
+                initInFlight = false;
+                final Errors error = response == null ? null : Errors.forCode(response.errorCode());
+                if (e == null && error == Errors.NONE)
+                {
+                    producerId = response.producerId();
+                    producerEpoch = response.producerEpoch();
+                }
+                else
+                {
+                    LOG.warn("InitProducerId failed: {}", e != null ? Futures.unwrap(e).getMessage() : error);
+                    nextInitAttemptMs = System.currentTimeMillis() + config.retryBackoffMs;
+                }
+                wakeup();
+            }));
     }
 
     private void send(final Node node, final List<ProducerBatch> batches)
@@ -287,17 +342,25 @@ final class Sender implements Runnable
         if (config.acks == 0)
         {
             connection.send(ApiKeys.PRODUCE, request, null).whenComplete((none, error) ->
-            {
-                completions.add(() -> onResponse(batches, null, error));
-                wakeup();
-            });
+                onLoop(() -> onResponse(batches, null, error)));
             return;
         }
         connection.send(ApiKeys.PRODUCE, request, ProduceResponse::read).whenComplete((response, error) ->
+            onLoop(() -> onResponse(batches, response, error)));
+    }
+
+    /** Answers arrive on the event loop already; a failure raised elsewhere is handed over. */
+    private void onLoop(final Runnable task)
+    {
+        if (loop.inEventLoop())
         {
-            completions.add(() -> onResponse(batches, response, error));
-            wakeup();
-        });
+            task.run();
+        }
+        else
+        {
+            loop.execute(task);
+        }
+        wakeup();
     }
 
     private void onResponse(final List<ProducerBatch> batches, final ProduceResponse response, final Throwable error)
