@@ -25,8 +25,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends records to topics. Thread-safe: many threads may share one producer. {@link #send} returns at once with a
  * future (blocking only up to {@code max.block.ms} for a topic's first metadata or for buffer memory); records are
- * batched per partition, compressed if asked, and sent by a background thread with retries. Idempotent by default,
- * so a retried batch is written once.
+ * batched per partition, compressed if asked, and sent by the client's network event loop with retries. Idempotent
+ * by default, so a retried batch is written once.
+ *
+ * <p>The returned futures complete on that event loop, as Kafka's callbacks run on its sender thread: keep
+ * callbacks short and never block in them. A {@code send} from a callback never blocks; it fails at once if it
+ * would have to wait for metadata or buffer memory.
  */
 public final class Producer<K, V> implements AutoCloseable
 {
