@@ -83,7 +83,7 @@ public class LogAppendBenchmark
     {
         batch.position(0);
         log.appendAsLeader(batch, 0, info);
-        if (++appendsSinceRetention == 1024)
+        if (++appendsSinceRetention == 8192)
         {
             appendsSinceRetention = 0;
             if (log.sizeInBytes() > RETENTION_BYTES + (256 << 20))

@@ -308,7 +308,7 @@ public final class LogSegment
             final long length = channel.size();
             if (length < target)
             {
-                final long usable = Files.getFileStore(logFile).getUsableSpace();
+                final long usable = logFile.toFile().getUsableSpace();
                 if (usable < target - length)
                 {
                     throw new StorageException("Not enough free space for segment " + logFile + ": preallocating "
