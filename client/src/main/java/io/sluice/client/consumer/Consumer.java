@@ -55,10 +55,43 @@ public final class Consumer<K, V> implements AutoCloseable
         Long position;
         boolean paused;
         PartitionRecords<K, V> buffered;
+        CompletedFetch bufferedFetch;
+        final java.util.ArrayDeque<CompletedFetch> pending = new java.util.ArrayDeque<>();
 
         boolean hasBuffered()
         {
-            return buffered != null && !buffered.isEmpty();
+            return buffered != null && !buffered.isEmpty() || !pending.isEmpty();
+        }
+
+        /** Drops fetched data, after a seek or when the partition is unassigned. */
+        void clear()
+        {
+            if (bufferedFetch != null)
+            {
+                fetcher.consumed(bufferedFetch);
+            }
+            buffered = null;
+            bufferedFetch = null;
+            pending.forEach(fetcher::consumed);
+            pending.clear();
+        }
+
+        /** Makes the next answer that starts at the position the current one; drops answers that do not. */
+        boolean promote()
+        {
+            while (!pending.isEmpty())
+            {
+                final CompletedFetch next = pending.poll();
+                if (position != null && position == next.fetchOffset())
+                {
+                    buffered = new PartitionRecords<>(next.topicPartition(), next.records(), next.fetchOffset(),
+                        reader, keyDeserializer, valueDeserializer);
+                    bufferedFetch = next;
+                    return true;
+                }
+                fetcher.consumed(next);
+            }
+            return false;
         }
     }
 
@@ -116,7 +149,15 @@ public final class Consumer<K, V> implements AutoCloseable
         acquire();
         try
         {
-            assigned.keySet().retainAll(new HashSet<>(partitions));
+            final Set<TopicPartition> keep = new HashSet<>(partitions);
+            assigned.forEach((tp, state) ->
+            {
+                if (!keep.contains(tp))
+                {
+                    state.clear();
+                }
+            });
+            assigned.keySet().retainAll(keep);
             for (final TopicPartition tp : partitions)
             {
                 assigned.computeIfAbsent(tp, k -> new PartitionState());
@@ -155,7 +196,7 @@ public final class Consumer<K, V> implements AutoCloseable
         {
             final PartitionState state = state(tp);
             state.position = offset;
-            state.buffered = null;
+            state.clear();
         }
         finally
         {
@@ -307,6 +348,15 @@ public final class Consumer<K, V> implements AutoCloseable
             metadata.refresh(topics, false);
         }
         final Cluster cluster = metadata.cluster();
+        final Set<TopicPartition> wanted = new HashSet<>();
+        assigned.forEach((tp, state) ->
+        {
+            if (!state.paused)
+            {
+                wanted.add(tp);
+            }
+        });
+        fetcher.setFetchable(wanted);
         final Map<TopicPartition, Long> fetchable = new LinkedHashMap<>();
         assigned.forEach((tp, state) ->
         {
@@ -349,15 +399,19 @@ public final class Consumer<K, V> implements AutoCloseable
     private void apply(final CompletedFetch fetch)
     {
         final PartitionState state = assigned.get(fetch.topicPartition());
-        if (state == null || state.position == null || state.position != fetch.fetchOffset())
+        if (state == null)
         {
-            // Unassigned or sought elsewhere since the fetch was sent.
+            fetcher.consumed(fetch);
+            return;
+        }
+        if (fetch.error() != Errors.NONE && (state.position == null || state.position != fetch.fetchOffset()))
+        {
+            // An error for a position the application has since moved away from.
             return;
         }
         if (fetch.error() == Errors.NONE)
         {
-            state.buffered = new PartitionRecords<>(fetch.topicPartition(), fetch.records(), fetch.fetchOffset(),
-                reader, keyDeserializer, valueDeserializer);
+            state.pending.add(fetch);
             return;
         }
         if (fetch.error() == Errors.OFFSET_OUT_OF_RANGE)
@@ -389,25 +443,35 @@ public final class Consumer<K, V> implements AutoCloseable
         for (final Map.Entry<TopicPartition, PartitionState> entry : assigned.entrySet())
         {
             final PartitionState state = entry.getValue();
-            if (state.paused || state.buffered == null || budget == 0)
+            if (state.paused || budget == 0)
             {
                 continue;
             }
-            final List<ConsumerRecord<K, V>> list = new ArrayList<>(Math.min(budget, 512));
-            ConsumerRecord<K, V> record;
-            while (budget > 0 && (record = state.buffered.next()) != null)
+            List<ConsumerRecord<K, V>> list = null;
+            while (budget > 0 && (state.buffered != null || state.promote()))
             {
-                list.add(record);
-                state.position = record.offset() + 1;
-                budget--;
-            }
-            if (state.buffered.isEmpty())
-            {
+                ConsumerRecord<K, V> record;
+                while (budget > 0 && (record = state.buffered.next()) != null)
+                {
+                    if (list == null)
+                    {
+                        list = new ArrayList<>(Math.min(budget, 512));
+                    }
+                    list.add(record);
+                    state.position = record.offset() + 1;
+                    budget--;
+                }
+                if (!state.buffered.isEmpty())
+                {
+                    break;
+                }
                 // Batches can end with offsets compaction removed; the next fetch starts after them.
                 state.position = Math.max(state.position, state.buffered.nextOffset());
+                fetcher.consumed(state.bufferedFetch);
                 state.buffered = null;
+                state.bufferedFetch = null;
             }
-            if (!list.isEmpty())
+            if (list != null)
             {
                 out.put(entry.getKey(), list);
             }

@@ -21,6 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.ByteBuffer;
+import io.sluice.common.record.RecordBatch;
 
 /**
  * Sends fetches (one in flight per broker) and queues each partition's answer as a {@link CompletedFetch} for the
@@ -32,7 +35,12 @@ final class Fetcher
     private final ConsumerConfig config;
     private final LinkedBlockingQueue<CompletedFetch> completed = new LinkedBlockingQueue<>();
     private final Set<Node> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<TopicPartition, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+    private volatile Set<TopicPartition> fetchable = Set.of();
     private volatile boolean metadataStale;
+
+    /** Most completed fetches waiting for poll before the I/O thread stops fetching ahead. */
+    private static final int MAX_QUEUED = 64;
 
     Fetcher(final NetworkClient network, final ConsumerConfig config)
     {
@@ -64,36 +72,130 @@ final class Fetcher
         }
         for (final Map.Entry<Node, Map<String, List<FetchRequest.PartitionData>>> entry : byNode.entrySet())
         {
-            final Node node = entry.getKey();
             final List<FetchRequest.TopicData> topics = new ArrayList<>();
             entry.getValue().forEach((topic, partitions) -> topics.add(new FetchRequest.TopicData(topic, partitions)));
-            final FetchRequest request = new FetchRequest(FetchRequest.CONSUMER_REPLICA_ID, maxWaitMs,
-                config.fetchMinBytes, config.fetchMaxBytes, (byte)0, topics);
-            inFlight.add(node);
-            network.send(node.host(), node.port(), ApiKeys.FETCH, request, FetchResponse::read)
-                .whenComplete((response, error) ->
+            send(entry.getKey(), new FetchRequest(FetchRequest.CONSUMER_REPLICA_ID, maxWaitMs, config.fetchMinBytes,
+                config.fetchMaxBytes, (byte)0, topics));
+        }
+    }
+
+    private void send(final Node node, final FetchRequest request)
+    {
+        inFlight.add(node);
+        network.send(node.host(), node.port(), ApiKeys.FETCH, request, FetchResponse::read)
+            .whenComplete((response, error) ->
+            {
+                if (error != null)
                 {
                     // The node is free for the next fetch before the poller can see this one's results.
                     inFlight.remove(node);
-                    if (error != null)
+                    metadataStale = true;
+                    final SluiceException failure = Futures.unwrap(error);
+                    for (final FetchRequest.TopicData topic : request.topics())
                     {
-                        metadataStale = true;
-                        final SluiceException failure = Futures.unwrap(error);
-                        for (final FetchRequest.TopicData topic : topics)
+                        for (final FetchRequest.PartitionData p : topic.partitions())
                         {
-                            for (final FetchRequest.PartitionData p : topic.partitions())
-                            {
-                                completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
-                                    p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, null, -1));
-                            }
+                            completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
+                                p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, null, -1));
                         }
+                    }
+                }
+                else
+                {
+                    // Either the next fetch leaves now, or the node is freed before the poller can see the results,
+                    // so a poller woken by them can send one itself.
+                    final FetchRequest ahead = fetchAhead(request, response);
+                    if (ahead != null)
+                    {
+                        send(node, ahead);
                     }
                     else
                     {
-                        decode(request, response);
+                        inFlight.remove(node);
                     }
-                });
+                    decode(request, response);
+                }
+            });
+    }
+
+    /** The partitions poll currently wants fetched (assigned, not paused); set by the consumer's thread. */
+    void setFetchable(final Set<TopicPartition> partitions)
+    {
+        fetchable = partitions;
+    }
+
+    /** The consumer's thread finished with (or dropped) a completed fetch that carried records. */
+    void consumed(final CompletedFetch fetch)
+    {
+        if (fetch.records() != null && fetch.records().hasRemaining())
+        {
+            final AtomicInteger count = outstanding.get(fetch.topicPartition());
+            if (count != null)
+            {
+                count.decrementAndGet();
+            }
         }
+    }
+
+    /**
+     * Sends the next fetch to the same broker as soon as an answer arrives, on the I/O thread, from the offsets the
+     * answer ends at: the broker holds it while the application processes this answer, so new records flow without
+     * waiting for the next poll. At most two answers per partition wait unconsumed; past that, or when poll stops
+     * draining, fetching ahead pauses until poll catches up.
+     */
+    private FetchRequest fetchAhead(final FetchRequest request, final FetchResponse response)
+    {
+        if (completed.size() >= MAX_QUEUED)
+        {
+            return null;
+        }
+        final Set<TopicPartition> wanted = fetchable;
+        final Map<TopicPartition, FetchRequest.PartitionData> sent = new LinkedHashMap<>();
+        for (final FetchRequest.TopicData topic : request.topics())
+        {
+            for (final FetchRequest.PartitionData p : topic.partitions())
+            {
+                sent.put(new TopicPartition(topic.name(), p.partition()), p);
+            }
+        }
+        final Map<String, List<FetchRequest.PartitionData>> next = new LinkedHashMap<>();
+        for (final FetchResponse.TopicData topic : response.topics())
+        {
+            for (final FetchResponse.PartitionData p : topic.partitions())
+            {
+                final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                final FetchRequest.PartitionData previous = sent.get(tp);
+                final AtomicInteger count = outstanding.get(tp);
+                if (previous == null || !wanted.contains(tp))
+                {
+                    continue;
+                }
+                // This answer is not counted yet: one more unconsumed answer for the partition is the limit. A
+                // fetch ahead that left out a busy partition would hold it back while parked for the idle ones,
+                // so then (and on errors, which poll must see first) the next fetch is left to poll.
+                if (p.errorCode() != Errors.NONE.code() || count != null && count.get() > 0)
+                {
+                    return null;
+                }
+                long offset = previous.fetchOffset();
+                final ByteBuffer records = ((MemoryRecordSet)p.records()).buffer();
+                for (int i = records.position(); i + RecordBatch.HEADER_SIZE <= records.limit();
+                    i += RecordBatch.sizeInBytes(records, i))
+                {
+                    offset = Math.max(offset, RecordBatch.nextOffset(records, i));
+                }
+                next.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchRequest.PartitionData(
+                    tp.partition(), previous.currentLeaderEpoch(), offset, -1L, previous.partitionMaxBytes()));
+            }
+        }
+        if (next.isEmpty())
+        {
+            return null;
+        }
+        final List<FetchRequest.TopicData> topics = new ArrayList<>();
+        next.forEach((topic, partitions) -> topics.add(new FetchRequest.TopicData(topic, partitions)));
+        return new FetchRequest(FetchRequest.CONSUMER_REPLICA_ID, config.fetchMaxWaitMs, config.fetchMinBytes,
+            config.fetchMaxBytes, (byte)0, topics);
     }
 
     private void decode(final FetchRequest request, final FetchResponse response)
@@ -123,8 +225,12 @@ final class Fetcher
                         p.highWatermark()));
                     continue;
                 }
-                completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null,
-                    ((MemoryRecordSet)p.records()).buffer(), p.highWatermark()));
+                final ByteBuffer records = ((MemoryRecordSet)p.records()).buffer();
+                if (records.hasRemaining())
+                {
+                    outstanding.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet();
+                }
+                completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null, records, p.highWatermark()));
             }
         }
     }
