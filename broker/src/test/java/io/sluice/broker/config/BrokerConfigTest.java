@@ -36,6 +36,17 @@ class BrokerConfigTest
     }
 
     @Test
+    void theSampleConfigFileLoads()
+    {
+        final Path sample = java.nio.file.Paths.get(System.getProperty("user.dir")).getParent()
+            .resolve("config/broker.properties");
+        final BrokerConfig config = BrokerConfig.load(sample, List.of("listeners=127.0.0.1:0"));
+        assertEquals(9644, config.httpPort());
+        assertEquals(1, config.numPartitions());
+        assertEquals(0, config.listenerPort(), "overrides win over the file");
+    }
+
+    @Test
     void shouldNameTheBadKey()
     {
         assertTrue(assertThrows(ConfigException.class, () -> new BrokerConfig(Map.of("num.partitons", "3")))
