@@ -74,7 +74,9 @@ public final class SluiceBroker implements AutoCloseable
         // The metadata store is opened after the logs because the log manager creates and locks the directory.
         final BrokerRegistration self = new BrokerRegistration(config.nodeId(), config.listenerHost(),
             config.listenerPort());
-        final LocalMetadataStore store = new LocalMetadataStore(dataDir, self);
+        final java.util.List<TopicPartition> onDisk = new java.util.ArrayList<>();
+        logManager.allLogs().forEach(log -> onDisk.add(log.topicPartition()));
+        final LocalMetadataStore store = new LocalMetadataStore(dataDir, self, onDisk);
         metadata = store;
         for (final var log : logManager.allLogs())
         {

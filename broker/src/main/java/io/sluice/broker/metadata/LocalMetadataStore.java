@@ -38,16 +38,34 @@ public final class LocalMetadataStore implements MetadataStore
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
     private volatile MetadataImage image;
 
-    public LocalMetadataStore(final Path dataDir, final BrokerRegistration self)
+    /**
+     * @param logsOnDisk partitions found in the data directories; if the topics file is missing they become
+     *                   topics again, so losing that file never makes the broker delete data.
+     */
+    public LocalMetadataStore(final Path dataDir, final BrokerRegistration self,
+        final java.util.Collection<io.sluice.common.TopicPartition> logsOnDisk)
     {
         this.self = self;
         this.clusterId = loadOrCreateClusterId(dataDir, self.id());
         this.topicsFile = new CheckpointFile(dataDir.resolve("topics.metadata"));
         final Map<String, TopicImage> topics = new HashMap<>();
+        final boolean fileExists = Files.exists(topicsFile.file());
         for (final String line : topicsFile.read())
         {
             final TopicImage topic = parse(line);
             topics.put(topic.name(), topic);
+        }
+        if (!fileExists && !logsOnDisk.isEmpty())
+        {
+            final Map<String, Integer> counts = new HashMap<>();
+            for (final io.sluice.common.TopicPartition tp : logsOnDisk)
+            {
+                counts.merge(tp.topic(), tp.partition() + 1, Math::max);
+            }
+            counts.forEach((name, partitions) -> topics.put(name, newTopic(name, partitions, Map.of())));
+            LOG.warn("{} is missing but {} partition log(s) are on disk: recreated topics {} from them (their "
+                + "per-topic configs are lost)", topicsFile.file(), logsOnDisk.size(), counts.keySet());
+            persist(topics);
         }
         this.image = new MetadataImage(1, clusterId, self.id(), Map.of(self.id(), self), topics);
         LOG.info("Loaded metadata of cluster {}: {} topic(s)", clusterId, topics.size());
@@ -184,6 +202,16 @@ public final class LocalMetadataStore implements MetadataStore
 
     private void publish(final Map<String, TopicImage> topics)
     {
+        persist(topics);
+        image = new MetadataImage(image.version() + 1, clusterId, self.id(), image.brokers(), topics);
+        for (final Consumer<MetadataImage> listener : listeners)
+        {
+            listener.accept(image);
+        }
+    }
+
+    private void persist(final Map<String, TopicImage> topics)
+    {
         final List<String> lines = new ArrayList<>();
         for (final TopicImage topic : topics.values())
         {
@@ -199,11 +227,6 @@ public final class LocalMetadataStore implements MetadataStore
             lines.add(topic.name() + " " + topic.partitionCount() + " " + configs);
         }
         topicsFile.write(lines);
-        image = new MetadataImage(image.version() + 1, clusterId, self.id(), image.brokers(), topics);
-        for (final Consumer<MetadataImage> listener : listeners)
-        {
-            listener.accept(image);
-        }
     }
 
     @Override

@@ -170,6 +170,41 @@ class DurabilityTest
     }
 
     @Test
+    void losingTheTopicsFileNeverDeletesData() throws Exception
+    {
+        final BrokerProcess broker = new BrokerProcess(tmp.resolve("data")).start();
+        try
+        {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+            {
+                admin.createTopic(new NewTopic("precious", 3, (short)1));
+            }
+            try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers",
+                broker.bootstrap()), new StringSerializer(), new StringSerializer()))
+            {
+                for (int i = 0; i < 30; i++)
+                {
+                    producer.send(new ProducerRecord<>("precious", i % 3, null, null, "r" + i, List.of()));
+                }
+                producer.flush();
+            }
+            assertEquals(0, broker.stop());
+            java.nio.file.Files.delete(tmp.resolve("data").resolve("topics.metadata"));
+            broker.start();
+            assertEquals(30, readAll(broker.bootstrap(), "precious", 3, 30).size());
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+            {
+                assertEquals(3, admin.describeTopics(List.of("precious")).get("precious").partitions().size());
+            }
+            assertTrue(broker.log().contains("recreated topics"), broker.log());
+        }
+        finally
+        {
+            broker.close();
+        }
+    }
+
+    @Test
     void everyAcknowledgedRecordSurvivesKillNineOnceAndInOrder() throws Exception
     {
         final BrokerProcess broker = new BrokerProcess(tmp.resolve("data"), "log.segment.bytes=1048576").start();
