@@ -31,7 +31,9 @@ final class EndToEndLatency
     static final String HELP = String.join("\n",
         "Usage: sluice perf e2e --topic T --records N --record-size B --throughput R [--acks A]",
         "                       [--producer-prop k=v]... [--consumer-prop k=v]... [--bootstrap-server HOST:PORT]",
-        "The first 10% of records warm up and are left out of the figures.");
+        "                       [--warmup-records W]",
+        "W records (default N) are first sent as fast as the consumer keeps up, unmeasured, so the JIT has",
+        "compiled the hot paths; then N records are sent at R records/s and measured.");
 
     private EndToEndLatency()
     {
@@ -40,7 +42,7 @@ final class EndToEndLatency
     static void run(final String[] args, final PrintStream out) throws Exception
     {
         final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "record-size", "throughput",
-            "acks", "producer-prop", "consumer-prop", "bootstrap-server"), Set.of());
+            "acks", "producer-prop", "consumer-prop", "bootstrap-server", "warmup-records"), Set.of());
         if (cli.has("help"))
         {
             out.println(HELP);
@@ -65,7 +67,7 @@ final class EndToEndLatency
         consumerProps.putIfAbsent("fetch.max.wait.ms", "500");
 
         final Histogram latency = Report.histogram();
-        final long warmup = records / 10;
+        final long warmup = cli.getLong("warmup-records", records);
         final AtomicLong received = new AtomicLong();
         try (Producer<byte[], byte[]> producer = new Producer<>(producerProps, new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -87,7 +89,7 @@ final class EndToEndLatency
             {
                 try
                 {
-                    while (received.get() < records)
+                    while (received.get() < warmup + records)
                     {
                         for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100)))
                         {
@@ -112,13 +114,37 @@ final class EndToEndLatency
                 }
             }, "e2e-consumer");
             reader.start();
+            // Warm-up: unmeasured, unthrottled but kept within 10,000 records of what the consumer has read.
+            for (long i = 0; i < warmup; i++)
+            {
+                while (i - received.get() > 10_000)
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
+                final byte[] payload = new byte[size];
+                final ByteBuffer buffer = ByteBuffer.wrap(payload);
+                buffer.putLong(0, i);
+                buffer.putLong(8, System.nanoTime());
+                producer.send(new ProducerRecord<>(topic, payload));
+            }
+            producer.flush();
+            final long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (received.get() < warmup)
+            {
+                if (System.nanoTime() > caughtUpBy)
+                {
+                    throw new IllegalStateException("The consumer read only " + received.get() + " of " + warmup
+                        + " warm-up records within 60 s");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             final long start = System.nanoTime();
             final Throttler throttler = new Throttler(throughput, start);
             long measuredStart = start;
             long lastReport = start;
-            for (long i = 0; i < records; i++)
+            for (long i = warmup; i < warmup + records; i++)
             {
-                throttler.throttle(i);
+                throttler.throttle(i - warmup);
                 if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5))
                 {
                     lastReport = System.nanoTime();
@@ -127,10 +153,6 @@ final class EndToEndLatency
                         out.printf(java.util.Locale.ROOT, "%d records sent, %d received, p99 so far %.3f ms%n", i,
                             received.get(), latency.getValueAtPercentile(99) / 1000.0);
                     }
-                }
-                if (i == warmup)
-                {
-                    measuredStart = System.nanoTime();
                 }
                 final byte[] payload = new byte[size];
                 final ByteBuffer buffer = ByteBuffer.wrap(payload);
@@ -142,7 +164,7 @@ final class EndToEndLatency
             reader.join(TimeUnit.SECONDS.toMillis(60));
             if (reader.isAlive())
             {
-                out.println("Only " + received.get() + " of " + records + " records arrived within 60 s");
+                out.println("Only " + received.get() + " of " + (warmup + records) + " records arrived within 60 s");
                 reader.interrupt();
             }
             Report.print(out, "e2e", latency.getTotalCount(), latency.getTotalCount() * size,

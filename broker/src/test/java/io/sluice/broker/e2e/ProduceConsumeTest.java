@@ -212,6 +212,70 @@ class ProduceConsumeTest
         assertTrue(used.size() > 40, "480 keys should reach most of 48 partitions, reached " + used.size());
     }
 
+    /**
+     * A consumer reading six partitions while a producer writes as fast as the consumer keeps up. Partitions of a
+     * fetch answer are consumed at different times, so fetches cover changing subsets of the partitions; the
+     * consumer must never stop asking for any of them (an earlier fetch-ahead repeated partial fetches forever).
+     */
+    @Test
+    void aConsumerKeepsUpWithAFastProducerOnEveryPartition() throws Exception
+    {
+        final String topic = "chase";
+        try (Admin admin = Admin.create(clientProps()))
+        {
+            admin.createTopic(new NewTopic(topic, 6, (short)1));
+        }
+        final int n = 200_000;
+        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final Consumer<String, String> consumer = new Consumer<>(clientProps("auto.offset.reset", "earliest"),
+            new StringDeserializer(), new StringDeserializer());
+        final List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < 6; p++)
+        {
+            tps.add(new TopicPartition(topic, p));
+        }
+        consumer.assign(tps);
+        final Thread reader = new Thread(() ->
+        {
+            try
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (received.get() < n && System.nanoTime() < deadline)
+                {
+                    received.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                }
+            }
+            catch (final Throwable t)
+            {
+                failure.set(t);
+            }
+            finally
+            {
+                consumer.close();
+            }
+        }, "chaser");
+        reader.start();
+        try (Producer<String, String> producer = new Producer<>(clientProps("acks", "1", "linger.ms", 0L),
+            new StringSerializer(), new StringSerializer()))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            for (int i = 0; i < n; i++)
+            {
+                while (i - received.get() > 10_000)
+                {
+                    assertTrue(System.nanoTime() < deadline, "the consumer stalled at " + received.get());
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
+                producer.send(new ProducerRecord<>(topic, Integer.toString(i)));
+            }
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(100));
+        assertNull(failure.get());
+        assertEquals(n, received.get());
+    }
+
     @Test
     void shouldAcceptRecordsUpToMessageMaxBytesAndRefuseLargerOnes() throws Exception
     {

@@ -37,6 +37,7 @@ final class Fetcher
     private final Set<Node> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, AtomicInteger> outstanding = new ConcurrentHashMap<>();
     private volatile Set<TopicPartition> fetchable = Set.of();
+    private volatile Cluster lastCluster = Cluster.EMPTY;
     private volatile boolean metadataStale;
 
     /** Most completed fetches waiting for poll before the I/O thread stops fetching ahead. */
@@ -51,6 +52,7 @@ final class Fetcher
     /** Sends a fetch to every broker leading a fetchable partition and having no fetch in flight. */
     void sendFetches(final Cluster cluster, final Map<TopicPartition, Long> positions, final int maxWaitMs)
     {
+        lastCluster = cluster;
         final Map<Node, Map<String, List<FetchRequest.PartitionData>>> byNode = new LinkedHashMap<>();
         for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
         {
@@ -104,7 +106,7 @@ final class Fetcher
                 {
                     // Either the next fetch leaves now, or the node is freed before the poller can see the results,
                     // so a poller woken by them can send one itself.
-                    final FetchRequest ahead = fetchAhead(request, response);
+                    final FetchRequest ahead = fetchAhead(node, request, response);
                     if (ahead != null)
                     {
                         send(node, ahead);
@@ -143,7 +145,7 @@ final class Fetcher
      * waiting for the next poll. At most two answers per partition wait unconsumed; past that, or when poll stops
      * draining, fetching ahead pauses until poll catches up.
      */
-    private FetchRequest fetchAhead(final FetchRequest request, final FetchResponse response)
+    private FetchRequest fetchAhead(final Node node, final FetchRequest request, final FetchResponse response)
     {
         if (completed.size() >= MAX_QUEUED)
         {
@@ -156,6 +158,16 @@ final class Fetcher
             for (final FetchRequest.PartitionData p : topic.partitions())
             {
                 sent.put(new TopicPartition(topic.name(), p.partition()), p);
+            }
+        }
+        // Only a fetch that covered every wanted partition of this broker may be repeated: repeating a partial one
+        // would keep the broker busy forever without ever asking for the partitions it left out.
+        final Cluster cluster = lastCluster;
+        for (final TopicPartition tp : wanted)
+        {
+            if (!sent.containsKey(tp) && node.equals(cluster.leader(tp)))
+            {
+                return null;
             }
         }
         final Map<String, List<FetchRequest.PartitionData>> next = new LinkedHashMap<>();
