@@ -259,17 +259,6 @@ public final class ProducerStateManager
         }
     }
 
-    /** Drops state for offsets at or above {@code offset}, after the log was truncated. */
-    public void truncateTo(final Log log)
-    {
-        load(log);
-    }
-
-    public int producerCount()
-    {
-        return producers.size();
-    }
-
     /** Sequence arithmetic wraps from Integer.MAX_VALUE to 0, as in Kafka. */
     static int increment(final int sequence, final int increment)
     {

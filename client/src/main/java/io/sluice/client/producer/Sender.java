@@ -491,10 +491,4 @@ final class Sender
             accumulator.deallocate(batch);
         }
     }
-
-    /** For tests and tools: the producer id in use, or -1. */
-    long producerId()
-    {
-        return producerId;
-    }
 }

@@ -4,11 +4,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 
 /**
- * A run of whole batches inside a segment file, handed out by reads without copying: the network layer sends it
- * with {@code sendfile} ({@link #transferTo}), in-process readers copy it with {@link #readInto}. Reads go through
+ * A run of whole batches inside a segment file, handed out by reads without copying: the broker sends it with
+ * {@code sendfile} through a Netty file region, in-process readers copy it with {@link #readInto}. Reads go through
  * the file channel and the page cache, never through the writer's mapping, so a slice stays safe to use even after
  * its segment rolls and unmaps.
  */
@@ -80,22 +79,6 @@ public final class FileSlice
             readInto(buffer);
         }
         return buffer.flip();
-    }
-
-    /** Sends the slice to {@code target} with zero-copy transfer; returns the bytes sent. */
-    public long transferTo(final WritableByteChannel target) throws IOException
-    {
-        long sent = 0;
-        while (sent < size)
-        {
-            final long n = channel.transferTo(position + sent, size - sent, target);
-            if (n <= 0)
-            {
-                break;
-            }
-            sent += n;
-        }
-        return sent;
     }
 
     @Override

@@ -450,14 +450,6 @@ public final class LogSegment
         return total == 0 ? FileSlice.EMPTY : new FileSlice(channel, startPosition, total);
     }
 
-    /** Reads every batch from the one holding {@code startOffset} to the end of the segment. */
-    public FileSlice readAllFrom(final long startOffset)
-    {
-        final int end = size;
-        final int position = translateOffset(startOffset, OffsetIndex.position(offsetIndex.lookup(startOffset)), end);
-        return position < 0 ? FileSlice.EMPTY : new FileSlice(channel, position, end - position);
-    }
-
     /** Receives each batch of a segment in turn; the buffer is reused after the call returns. */
     @FunctionalInterface
     public interface BatchConsumer
@@ -489,12 +481,6 @@ public final class LogSegment
             consumer.accept(bytes, batchSize);
             position += batchSize;
         }
-    }
-
-    /** The whole segment as a slice. */
-    public FileSlice slice()
-    {
-        return new FileSlice(channel, 0, size);
     }
 
     /** The offset after the last batch, found from the last index entry without reading the whole file. */
