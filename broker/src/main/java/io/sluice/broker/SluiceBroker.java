@@ -65,28 +65,17 @@ public final class SluiceBroker implements AutoCloseable
     public synchronized void startup() throws IOException, InterruptedException
     {
         final long start = System.nanoTime();
-        logManager = new LogManager(config.logManagerConfig(), config.logDefaults(), topic ->
-        {
-            final var image = metadata == null ? null : metadata.image().topic(topic);
-            return image == null || image.configs().isEmpty() ? null : config.logDefaults().with(image.configs());
-        }, Time.SYSTEM);
+        // Logs open with the broker defaults: the metadata that holds topic overrides lives in the data directory,
+        // which the log manager creates and locks, so it is read next and the overrides applied by the replica
+        // manager.
+        logManager = new LogManager(config.logManagerConfig(), config.logDefaults(), topic -> null, Time.SYSTEM);
         final Path dataDir = logManager.dataDirectories().get(0);
-        // The metadata store is opened after the logs because the log manager creates and locks the directory.
         final BrokerRegistration self = new BrokerRegistration(config.nodeId(), config.listenerHost(),
             config.listenerPort());
         final java.util.List<TopicPartition> onDisk = new java.util.ArrayList<>();
         logManager.allLogs().forEach(log -> onDisk.add(log.topicPartition()));
         final LocalMetadataStore store = new LocalMetadataStore(dataDir, self, onDisk);
         metadata = store;
-        for (final var log : logManager.allLogs())
-        {
-            final var topic = metadata.image().topic(log.topicPartition().topic());
-            if (topic != null && !topic.configs().isEmpty())
-            {
-                log.updateConfig(config.logDefaults().with(topic.configs()));
-            }
-        }
-        logManager.startup();
 
         final var fetches = FetchHandler.newPurgatory();
         final var produces = ProduceHandler.newPurgatory();
@@ -126,7 +115,10 @@ public final class SluiceBroker implements AutoCloseable
         {
             store.updateSelf(new BrokerRegistration(config.nodeId(), config.listenerHost(), boundPort));
         }
+        // The replica manager applies each topic's config overrides to its logs; retention and the cleaner start
+        // only after that, so they never run a topic under the defaults.
         metadata.addListener(replicas);
+        logManager.startup();
         boundHttpPort = metrics.startHttp(config.listenerHost(), config.httpPort());
 
         housekeeping = Executors.newSingleThreadScheduledExecutor(r ->

@@ -21,6 +21,7 @@ public final class Partition
     private final TopicPartition topicPartition;
     private final Log log;
     private final ProducerStateManager producerState;
+    private final Log.AppendGuard producerGuard;
     private final Object lock = new Object();
     private volatile int leaderEpoch;
     private volatile List<Integer> isr;
@@ -35,6 +36,7 @@ public final class Partition
         this.isr = isr;
         this.producerState = new ProducerStateManager(log.dir(), producerIdExpirationMs);
         producerState.load(log);
+        this.producerGuard = producerState::admit;
         // A single in-sync replica (this one) has everything it wrote.
         this.highWatermark = isr.size() <= 1 ? log.logEndOffset() : 0;
     }
@@ -105,14 +107,7 @@ public final class Partition
                 throw new ApiException(Errors.NOT_ENOUGH_REPLICAS.code(), true, "Partition " + topicPartition
                     + " has " + isr.size() + " in-sync replica(s); min.insync.replicas is " + minInsyncReplicas);
             }
-            final int[] appended = {0};
-            log.appendAsLeader(records, leaderEpoch, info, (batches, appendInfo) ->
-            {
-                final boolean admit = producerState.admit(batches, appendInfo);
-                appended[0] = admit ? 1 : 0;
-                return admit;
-            });
-            if (appended[0] == 1)
+            if (log.appendAsLeader(records, leaderEpoch, info, producerGuard))
             {
                 producerState.update(records);
             }

@@ -1,6 +1,7 @@
 package io.sluice.client.admin;
 
 import io.sluice.client.internals.ClientConfigs;
+import io.sluice.client.internals.CommonClientConfig;
 import io.sluice.client.internals.Cluster;
 import io.sluice.client.internals.Futures;
 import io.sluice.client.internals.Metadata;
@@ -41,13 +42,10 @@ public final class Admin implements AutoCloseable
 
     private Admin(final Map<String, ?> props)
     {
-        final Map<String, Object> config = DEFINITION.parse(props, false);
-        this.apiTimeoutMs = (Long)config.get(ClientConfigs.DEFAULT_API_TIMEOUT_MS);
-        final String clientId = (String)config.get(ClientConfigs.CLIENT_ID);
-        final List<Node> bootstrap = Metadata.parseBootstrap((String)config.get(ClientConfigs.BOOTSTRAP_SERVERS));
-        this.network = new NetworkClient(clientId.isEmpty() ? "sluice-admin" : clientId,
-            (Long)config.get(ClientConfigs.REQUEST_TIMEOUT_MS));
-        this.metadata = new Metadata(network, bootstrap, (Long)config.get(ClientConfigs.METADATA_MAX_AGE_MS));
+        final CommonClientConfig config = CommonClientConfig.from(DEFINITION.parse(props, false), "sluice-admin");
+        this.apiTimeoutMs = config.defaultApiTimeoutMs();
+        this.network = config.newNetworkClient();
+        this.metadata = config.newMetadata(network);
         this.offsets = new OffsetLookup(network, metadata);
     }
 

@@ -103,9 +103,8 @@ public final class Consumer<K, V> implements AutoCloseable
             : deserializer(ConsumerConfig.KEY_DESERIALIZER, config.keyDeserializer);
         this.valueDeserializer = valueDeserializer != null ? valueDeserializer
             : deserializer(ConsumerConfig.VALUE_DESERIALIZER, config.valueDeserializer);
-        this.network = new NetworkClient(config.clientId, config.requestTimeoutMs);
-        this.metadata = new Metadata(network, Metadata.parseBootstrap(config.bootstrapServers),
-            config.metadataMaxAgeMs);
+        this.network = config.common.newNetworkClient();
+        this.metadata = config.common.newMetadata(network);
         this.fetcher = new Fetcher(network, config);
         this.offsets = new OffsetLookup(network, metadata);
     }
@@ -218,7 +217,7 @@ public final class Consumer<K, V> implements AutoCloseable
     {
         final Map<TopicPartition, Long> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, timestamp));
-        final Map<TopicPartition, OffsetAndTimestamp> found = offsets.lookup(request, config.defaultApiTimeoutMs);
+        final Map<TopicPartition, OffsetAndTimestamp> found = offsets.lookup(request, config.common.defaultApiTimeoutMs());
         found.forEach((tp, result) -> seek(tp, result.offset()));
     }
 
@@ -231,7 +230,7 @@ public final class Consumer<K, V> implements AutoCloseable
             final PartitionState state = state(tp);
             if (state.position == null)
             {
-                resetPositions(config.defaultApiTimeoutMs);
+                resetPositions(config.common.defaultApiTimeoutMs());
             }
             return state.position;
         }
@@ -280,7 +279,7 @@ public final class Consumer<K, V> implements AutoCloseable
     public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(final Map<TopicPartition, Long> timestamps)
     {
         final Map<TopicPartition, OffsetAndTimestamp> found = new HashMap<>(offsets.lookup(timestamps,
-            config.defaultApiTimeoutMs));
+            config.common.defaultApiTimeoutMs()));
         found.replaceAll((tp, r) -> r.offset() < 0 ? null : r);
         return found;
     }
@@ -290,7 +289,7 @@ public final class Consumer<K, V> implements AutoCloseable
         final Map<TopicPartition, Long> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, timestamp));
         final Map<TopicPartition, Long> result = new HashMap<>();
-        offsets.lookup(request, config.defaultApiTimeoutMs).forEach((tp, r) -> result.put(tp, r.offset()));
+        offsets.lookup(request, config.common.defaultApiTimeoutMs()).forEach((tp, r) -> result.put(tp, r.offset()));
         return result;
     }
 
@@ -433,7 +432,7 @@ public final class Consumer<K, V> implements AutoCloseable
         {
             throw fetch.failure();
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs));
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.common.retryBackoffMs()));
     }
 
     private ConsumerRecords<K, V> collect()

@@ -1,6 +1,7 @@
 package io.sluice.client.consumer;
 
 import io.sluice.client.internals.ClientConfigs;
+import io.sluice.client.internals.CommonClientConfig;
 import io.sluice.common.config.ConfigDef;
 
 import java.util.Map;
@@ -43,37 +44,26 @@ public final class ConsumerConfig
         .define("enable.auto.commit", BOOLEAN, true, "Commits arrive with consumer groups.")
         .define("auto.commit.interval.ms", INT, 5000, atLeast(0), "Commits arrive with consumer groups.");
 
-    final String bootstrapServers;
-    final String clientId;
+    final CommonClientConfig common;
     final int fetchMinBytes;
     final int fetchMaxBytes;
     final int fetchMaxWaitMs;
     final int maxPartitionFetchBytes;
     final int maxPollRecords;
     final String autoOffsetReset;
-    final long requestTimeoutMs;
-    final long defaultApiTimeoutMs;
-    final long retryBackoffMs;
-    final long metadataMaxAgeMs;
     final String keyDeserializer;
     final String valueDeserializer;
 
     ConsumerConfig(final Map<String, ?> props)
     {
         final Map<String, Object> v = DEFINITION.parse(props, false);
-        bootstrapServers = (String)v.get(ClientConfigs.BOOTSTRAP_SERVERS);
-        final String id = (String)v.get(ClientConfigs.CLIENT_ID);
-        clientId = id.isEmpty() ? "sluice-consumer" : id;
+        common = CommonClientConfig.from(v, "sluice-consumer");
         fetchMinBytes = (Integer)v.get(FETCH_MIN_BYTES);
         fetchMaxBytes = (Integer)v.get(FETCH_MAX_BYTES);
         fetchMaxWaitMs = (Integer)v.get(FETCH_MAX_WAIT_MS);
         maxPartitionFetchBytes = (Integer)v.get(MAX_PARTITION_FETCH_BYTES);
         maxPollRecords = (Integer)v.get(MAX_POLL_RECORDS);
         autoOffsetReset = (String)v.get(AUTO_OFFSET_RESET);
-        requestTimeoutMs = (Long)v.get(ClientConfigs.REQUEST_TIMEOUT_MS);
-        defaultApiTimeoutMs = (Long)v.get(ClientConfigs.DEFAULT_API_TIMEOUT_MS);
-        retryBackoffMs = (Long)v.get(ClientConfigs.RETRY_BACKOFF_MS);
-        metadataMaxAgeMs = (Long)v.get(ClientConfigs.METADATA_MAX_AGE_MS);
         keyDeserializer = (String)v.get(KEY_DESERIALIZER);
         valueDeserializer = (String)v.get(VALUE_DESERIALIZER);
     }

@@ -52,9 +52,8 @@ public final class Producer<K, V> implements AutoCloseable
             config.keySerializer);
         this.valueSerializer = valueSerializer != null ? valueSerializer
             : serializer(ProducerConfig.VALUE_SERIALIZER, config.valueSerializer);
-        this.network = new NetworkClient(config.clientId, config.requestTimeoutMs);
-        this.metadata = new Metadata(network, Metadata.parseBootstrap(config.bootstrapServers),
-            config.metadataMaxAgeMs);
+        this.network = config.common.newNetworkClient();
+        this.metadata = config.common.newMetadata(network);
         this.accumulator = new RecordAccumulator(config);
         this.sender = new Sender(config, accumulator, metadata, network);
         sender.start();
@@ -191,7 +190,7 @@ public final class Producer<K, V> implements AutoCloseable
                 return cluster.partitions(topic).size();
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(
-                Math.min(config.retryBackoffMs, Math.max(1, remaining))));
+                Math.min(config.common.retryBackoffMs(), Math.max(1, remaining))));
         }
     }
 
@@ -206,7 +205,7 @@ public final class Producer<K, V> implements AutoCloseable
             {
                 try
                 {
-                    Futures.await(future, config.deliveryTimeoutMs + config.requestTimeoutMs, "flush");
+                    Futures.await(future, config.deliveryTimeoutMs + config.common.requestTimeoutMs(), "flush");
                 }
                 catch (final SluiceException e)
                 {

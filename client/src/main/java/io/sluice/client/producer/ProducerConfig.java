@@ -1,6 +1,7 @@
 package io.sluice.client.producer;
 
 import io.sluice.client.internals.ClientConfigs;
+import io.sluice.client.internals.CommonClientConfig;
 import io.sluice.common.config.ConfigDef;
 import io.sluice.common.errors.ConfigException;
 import io.sluice.common.record.CompressionType;
@@ -47,8 +48,7 @@ public final class ProducerConfig
         .define(KEY_SERIALIZER, STRING, null, "Class of the key serializer, unless one is passed in.")
         .define(VALUE_SERIALIZER, STRING, null, "Class of the value serializer, unless one is passed in.");
 
-    final String bootstrapServers;
-    final String clientId;
+    final CommonClientConfig common;
     final short acks;
     final int batchSize;
     final long lingerMs;
@@ -57,9 +57,6 @@ public final class ProducerConfig
     final int maxInFlight;
     final int retries;
     final long deliveryTimeoutMs;
-    final long requestTimeoutMs;
-    final long retryBackoffMs;
-    final long metadataMaxAgeMs;
     final boolean idempotent;
     final CompressionType compression;
     final int maxRequestSize;
@@ -69,9 +66,7 @@ public final class ProducerConfig
     ProducerConfig(final Map<String, ?> props)
     {
         final Map<String, Object> v = DEFINITION.parse(props, false);
-        bootstrapServers = (String)v.get(ClientConfigs.BOOTSTRAP_SERVERS);
-        final String id = (String)v.get(ClientConfigs.CLIENT_ID);
-        clientId = id.isEmpty() ? "sluice-producer" : id;
+        common = CommonClientConfig.from(v, "sluice-producer");
         final String acksValue = (String)v.get(ACKS);
         acks = "all".equals(acksValue) ? -1 : Short.parseShort(acksValue);
         batchSize = (Integer)v.get(BATCH_SIZE);
@@ -81,9 +76,6 @@ public final class ProducerConfig
         maxInFlight = (Integer)v.get(MAX_IN_FLIGHT);
         retries = (Integer)v.get(RETRIES);
         deliveryTimeoutMs = (Long)v.get(DELIVERY_TIMEOUT_MS);
-        requestTimeoutMs = (Long)v.get(ClientConfigs.REQUEST_TIMEOUT_MS);
-        retryBackoffMs = (Long)v.get(ClientConfigs.RETRY_BACKOFF_MS);
-        metadataMaxAgeMs = (Long)v.get(ClientConfigs.METADATA_MAX_AGE_MS);
         compression = CompressionType.forName((String)v.get(COMPRESSION_TYPE));
         maxRequestSize = (Integer)v.get(MAX_REQUEST_SIZE);
         keySerializer = (String)v.get(KEY_SERIALIZER);
@@ -102,10 +94,11 @@ public final class ProducerConfig
             }
         }
         idempotent = "true".equals(idempotence) || "default".equals(idempotence) && acks == -1 && maxInFlight <= 5;
-        if (deliveryTimeoutMs < lingerMs + requestTimeoutMs)
+        if (deliveryTimeoutMs < lingerMs + common.requestTimeoutMs())
         {
             throw new ConfigException(DELIVERY_TIMEOUT_MS + " (" + deliveryTimeoutMs + ") must be at least "
-                + LINGER_MS + " + " + ClientConfigs.REQUEST_TIMEOUT_MS + " (" + (lingerMs + requestTimeoutMs) + ")");
+                + LINGER_MS + " + " + ClientConfigs.REQUEST_TIMEOUT_MS + " (" + (lingerMs + common.requestTimeoutMs())
+                + ")");
         }
     }
 }

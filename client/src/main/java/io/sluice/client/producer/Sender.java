@@ -150,7 +150,7 @@ final class Sender
         catch (final RuntimeException e)
         {
             LOG.error("Unexpected error in the producer's sender", e);
-            runIn(config.retryBackoffMs);
+            runIn(config.common.retryBackoffMs());
         }
     }
 
@@ -262,7 +262,7 @@ final class Sender
             if (e != null)
             {
                 metadataRefreshNeeded = true;
-                runIn(config.retryBackoffMs);
+                runIn(config.common.retryBackoffMs());
             }
             else
             {
@@ -284,7 +284,7 @@ final class Sender
                 if (e != null)
                 {
                     LOG.warn("Cannot reach a broker for a producer id: {}", Futures.unwrap(e).getMessage());
-                    nextInitAttemptMs = System.currentTimeMillis() + config.retryBackoffMs;
+                    nextInitAttemptMs = System.currentTimeMillis() + config.common.retryBackoffMs();
                 }
                 wakeup();
             }));
@@ -305,7 +305,7 @@ final class Sender
                 else
                 {
                     LOG.warn("InitProducerId failed: {}", e != null ? Futures.unwrap(e).getMessage() : error);
-                    nextInitAttemptMs = System.currentTimeMillis() + config.retryBackoffMs;
+                    nextInitAttemptMs = System.currentTimeMillis() + config.common.retryBackoffMs();
                 }
                 wakeup();
             }));
@@ -337,7 +337,7 @@ final class Sender
         }
         final List<ProduceRequest.TopicData> topics = new ArrayList<>();
         byTopic.forEach((topic, partitions) -> topics.add(new ProduceRequest.TopicData(topic, partitions)));
-        final ProduceRequest request = new ProduceRequest(null, config.acks, (int)config.requestTimeoutMs, topics);
+        final ProduceRequest request = new ProduceRequest(null, config.acks, (int)config.common.requestTimeoutMs(), topics);
         final BrokerConnection connection = network.connection(node.host(), node.port());
         if (config.acks == 0)
         {
@@ -436,7 +436,7 @@ final class Sender
         if (retriable && batch.attempts < config.retries && now < batch.deliveryDeadlineMs)
         {
             batch.attempts++;
-            batch.retryAfterMs = now + config.retryBackoffMs;
+            batch.retryAfterMs = now + config.common.retryBackoffMs();
             queue.toRetry.add(batch);
             queue.recovering = true;
             return;

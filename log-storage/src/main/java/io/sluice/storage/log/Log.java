@@ -180,8 +180,11 @@ public final class Log
         boolean admit(ByteBuffer records, LogAppendInfo info);
     }
 
-    /** As {@link #appendAsLeader(ByteBuffer, int, LogAppendInfo)}, with {@code guard} consulted first. */
-    public void appendAsLeader(final ByteBuffer records, final int leaderEpoch, final LogAppendInfo info,
+    /**
+     * As {@link #appendAsLeader(ByteBuffer, int, LogAppendInfo)}, with {@code guard} consulted first. Returns false
+     * if the guard turned the batches away (a duplicate), true if they were appended.
+     */
+    public boolean appendAsLeader(final ByteBuffer records, final int leaderEpoch, final LogAppendInfo info,
         final AppendGuard guard)
     {
         synchronized (lock)
@@ -190,7 +193,7 @@ public final class Log
             validate(records, info);
             if (guard != null && !guard.admit(records, info))
             {
-                return;
+                return false;
             }
             long next = logEndOffset;
             info.firstOffset = next;
@@ -207,6 +210,7 @@ public final class Log
                 epochCache.assign(leaderEpoch, info.firstOffset);
             }
             appendValidated(records, info);
+            return true;
         }
     }
 

@@ -33,6 +33,16 @@ class RetentionTest
             LogManagerConfig.CLEANER_ENABLE, "false")), LogConfig.defaults().with(topicConfig), topic -> null, time);
     }
 
+    /** Appends records {@code from} to {@code from + count - 1}, one per batch, stamped with the mock clock. */
+    private void appendSingles(final Log log, final int from, final int count)
+    {
+        final LogAppendInfo info = new LogAppendInfo();
+        for (int i = from; i < from + count; i++)
+        {
+            log.appendAsLeader(batch(CompressionType.NONE, i, 1, time.milliseconds()), 0, info);
+        }
+    }
+
     @Test
     void shouldDeleteSegmentsOlderThanRetentionMsAndAnswerOutOfRangeForTheirOffsets()
     {
@@ -42,15 +52,9 @@ class RetentionTest
         try
         {
             final Log log = manager.getOrCreateLog(TP, LogConfig.defaults().with(config));
-            final LogAppendInfo info = new LogAppendInfo();
-            for (int i = 0; i < 100; i++)
-            {
-                log.appendAsLeader(batch(CompressionType.NONE, i, 1, time.milliseconds()), 0, info);
-                if (i == 49)
-                {
-                    time.sleep(50_000);
-                }
-            }
+            appendSingles(log, 0, 50);
+            time.sleep(50_000);
+            appendSingles(log, 50, 50);
             final int segments = log.segmentCount();
             assertEquals(0, manager.cleanupLogs(), "nothing is old enough yet");
             time.sleep(20_000);
@@ -69,6 +73,7 @@ class RetentionTest
             manager.cleanupLogs();
             assertEquals(100, log.logStartOffset(), "everything expired, the active segment included");
             assertEquals(100, log.logEndOffset());
+            final LogAppendInfo info = new LogAppendInfo();
             log.appendAsLeader(batch(CompressionType.NONE, 0, 1, time.milliseconds()), 0, info);
             assertEquals(100, info.firstOffset, "offsets continue after the log emptied");
         }
@@ -98,11 +103,7 @@ class RetentionTest
         try
         {
             final Log log = manager.getOrCreateLog(TP, LogConfig.defaults().with(config));
-            final LogAppendInfo info = new LogAppendInfo();
-            for (int i = 0; i < 300; i++)
-            {
-                log.appendAsLeader(batch(CompressionType.NONE, i, 1, time.milliseconds()), 0, info);
-            }
+            appendSingles(log, 0, 300);
             final long before = log.sizeInBytes();
             manager.cleanupLogs();
             assertTrue(before > 3000);
@@ -125,11 +126,7 @@ class RetentionTest
         try
         {
             final Log log = manager.getOrCreateLog(TP, LogConfig.defaults().with(config));
-            final LogAppendInfo info = new LogAppendInfo();
-            for (int i = 0; i < 100; i++)
-            {
-                log.appendAsLeader(batch(CompressionType.NONE, i, 1, time.milliseconds()), 0, info);
-            }
+            appendSingles(log, 0, 100);
             log.advanceLogStartOffset(60);
             assertThrows(OffsetOutOfRangeException.class, () -> log.read(59, 100, Long.MAX_VALUE, true));
             manager.cleanupLogs();
