@@ -1,6 +1,7 @@
 package io.sluice.broker;
 
 import io.sluice.broker.config.BrokerConfig;
+import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.metadata.BrokerRegistration;
 import io.sluice.broker.metadata.LocalMetadataStore;
 import io.sluice.broker.metadata.MetadataStore;
@@ -12,7 +13,14 @@ import io.sluice.broker.partition.ReplicaManager;
 import io.sluice.broker.producer.ProducerIdManager;
 import io.sluice.broker.purgatory.DelayedOperationPurgatory;
 import io.sluice.broker.server.ApiVersionsHandler;
+import io.sluice.broker.server.ConsumerGroupHeartbeatHandler;
 import io.sluice.broker.server.CreateTopicsHandler;
+import io.sluice.broker.server.DeleteGroupsHandler;
+import io.sluice.broker.server.DescribeGroupsHandler;
+import io.sluice.broker.server.FindCoordinatorHandler;
+import io.sluice.broker.server.ListGroupsHandler;
+import io.sluice.broker.server.OffsetCommitHandler;
+import io.sluice.broker.server.OffsetFetchHandler;
 import io.sluice.broker.server.DeleteTopicsHandler;
 import io.sluice.broker.server.FetchHandler;
 import io.sluice.broker.server.InitProducerIdHandler;
@@ -52,6 +60,7 @@ public final class SluiceBroker implements AutoCloseable
     private SocketServer socketServer;
     private DelayedOperationPurgatory<?> fetchPurgatory;
     private DelayedOperationPurgatory<?> producePurgatory;
+    private GroupCoordinator coordinator;
     private ScheduledExecutorService housekeeping;
     private int boundPort = -1;
     private int boundHttpPort = -1;
@@ -86,6 +95,13 @@ public final class SluiceBroker implements AutoCloseable
             fetches.checkAndComplete(tp);
             produces.checkAndComplete(tp);
         });
+        final GroupCoordinator groups = new GroupCoordinator(config.nodeId(), config.groupConfig(), metadata,
+            replicas, tp ->
+            {
+                fetches.checkAndComplete(tp);
+                produces.checkAndComplete(tp);
+            });
+        coordinator = groups;
         metrics = new BrokerMetrics(() -> replicas.partitions());
         final TopicCreator creator = new TopicCreator(config, metadata);
         final Map<Short, RequestHandler> handlers = new HashMap<>();
@@ -97,10 +113,18 @@ public final class SluiceBroker implements AutoCloseable
         {
             fetches.checkAndComplete(tp);
             produces.checkAndComplete(tp);
+            groups.onHighWatermark(tp);
         }, metrics));
         handlers.put(ApiKeys.FETCH.id, new FetchHandler(replicas, fetches, metrics));
         handlers.put(ApiKeys.LIST_OFFSETS.id, new ListOffsetsHandler(replicas));
         handlers.put(ApiKeys.INIT_PRODUCER_ID.id, new InitProducerIdHandler(new ProducerIdManager(dataDir)));
+        handlers.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(groups));
+        handlers.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, new ConsumerGroupHeartbeatHandler(groups));
+        handlers.put(ApiKeys.OFFSET_COMMIT.id, new OffsetCommitHandler(groups));
+        handlers.put(ApiKeys.OFFSET_FETCH.id, new OffsetFetchHandler(groups));
+        handlers.put(ApiKeys.LIST_GROUPS.id, new ListGroupsHandler(groups));
+        handlers.put(ApiKeys.DESCRIBE_GROUPS.id, new DescribeGroupsHandler(groups, replicas));
+        handlers.put(ApiKeys.DELETE_GROUPS.id, new DeleteGroupsHandler(groups));
 
         socketServer = new SocketServer(config.listenerHost(), config.listenerPort(), config.numNetworkThreads(),
             config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.maxConnections(), handlers,
@@ -118,6 +142,7 @@ public final class SluiceBroker implements AutoCloseable
         // The replica manager applies each topic's config overrides to its logs; retention and the cleaner start
         // only after that, so they never run a topic under the defaults.
         metadata.addListener(replicas);
+        metadata.addListener(groups);
         logManager.startup();
         boundHttpPort = metrics.startHttp(config.listenerHost(), config.httpPort());
 
@@ -185,6 +210,10 @@ public final class SluiceBroker implements AutoCloseable
         if (producePurgatory != null)
         {
             producePurgatory.close();
+        }
+        if (coordinator != null)
+        {
+            coordinator.close();
         }
         if (socketServer != null)
         {

@@ -41,6 +41,16 @@ public final class BrokerConfig
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "controlled.shutdown.timeout.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
+    public static final String GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
+    public static final String GROUP_MAX_SIZE = "group.consumer.max.size";
+    public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+    public static final String OFFSETS_COMMIT_TIMEOUT_MS = "offsets.commit.timeout.ms";
 
     /** Broker-level log keys and the topic-level keys they set the default of, as in Kafka. */
     private static final Map<String, String> LOG_DEFAULTS = new LinkedHashMap<>();
@@ -86,7 +96,27 @@ public final class BrokerConfig
         .define(CONTROLLED_SHUTDOWN_TIMEOUT_MS, LONG, 30_000L, ConfigDef.atLeast(0),
             "How long a clean shutdown may take before the broker stops anyway.")
         .define(PRODUCER_ID_EXPIRATION_MS, LONG, 86_400_000L, ConfigDef.atLeast(1),
-            "Forget an idle producer's de-duplication state after this long.");
+            "Forget an idle producer's de-duplication state after this long.")
+        .define(GROUP_SESSION_TIMEOUT_MS, INT, 45_000, ConfigDef.atLeast(1),
+            "A group member that sends no heartbeat for this long is removed and its partitions reassigned.")
+        .define(GROUP_HEARTBEAT_INTERVAL_MS, INT, 500, ConfigDef.atLeast(1),
+            "How often a settled group member heartbeats; a rebalance reaches every member within about this "
+                + "long (Kafka's default is 5000; shorter here so partitions move within a second).")
+        .define(GROUP_MAX_SIZE, INT, Integer.MAX_VALUE, ConfigDef.atLeast(1), "Most members of one group.")
+        .define(OFFSETS_TOPIC_NUM_PARTITIONS, INT, 50, ConfigDef.between(1, 10_000),
+            "Partitions of __consumer_offsets; fixed once the topic exists.")
+        .define(OFFSETS_TOPIC_REPLICATION_FACTOR, INT, 3, ConfigDef.between(1, Short.MAX_VALUE),
+            "Replicas of __consumer_offsets, capped at the number of live brokers when it is created.")
+        .define(OFFSETS_TOPIC_SEGMENT_BYTES, INT, 100 * 1024 * 1024, ConfigDef.atLeast(1024 * 1024),
+            "Segment size of __consumer_offsets, kept small so compaction and loading stay fast.")
+        .define(OFFSETS_RETENTION_MINUTES, INT, 10_080, ConfigDef.atLeast(1),
+            "A group with no members for this long is deleted with its committed offsets.")
+        .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, LONG, 600_000L, ConfigDef.atLeast(1),
+            "How often to look for groups past offsets.retention.minutes.")
+        .define(OFFSET_METADATA_MAX_BYTES, INT, 4096, ConfigDef.atLeast(0),
+            "Longest metadata string a committed offset may carry.")
+        .define(OFFSETS_COMMIT_TIMEOUT_MS, INT, 5_000, ConfigDef.atLeast(1),
+            "How long a commit waits for its records to be replicated before it fails.");
 
     private final Map<String, Object> values;
     private final LogConfig logDefaults;
@@ -281,6 +311,19 @@ public final class BrokerConfig
     public long producerIdExpirationMs()
     {
         return (Long)values.get(PRODUCER_ID_EXPIRATION_MS);
+    }
+
+    /** The group coordinator's settings. */
+    public io.sluice.broker.group.GroupConfig groupConfig()
+    {
+        return new io.sluice.broker.group.GroupConfig((Integer)values.get(GROUP_SESSION_TIMEOUT_MS),
+            (Integer)values.get(GROUP_HEARTBEAT_INTERVAL_MS), (Integer)values.get(GROUP_MAX_SIZE),
+            (Integer)values.get(OFFSETS_TOPIC_NUM_PARTITIONS),
+            (short)(int)(Integer)values.get(OFFSETS_TOPIC_REPLICATION_FACTOR),
+            (Integer)values.get(OFFSETS_TOPIC_SEGMENT_BYTES),
+            (Integer)values.get(OFFSETS_RETENTION_MINUTES) * 60_000L,
+            (Long)values.get(OFFSETS_RETENTION_CHECK_INTERVAL_MS), (Integer)values.get(OFFSET_METADATA_MAX_BYTES),
+            (Integer)values.get(OFFSETS_COMMIT_TIMEOUT_MS));
     }
 
     /** The default config of every topic's logs. */

@@ -10,10 +10,17 @@ public enum ApiKeys
     FETCH(1, 0, 0),
     LIST_OFFSETS(2, 0, 0),
     METADATA(3, 0, 0),
+    OFFSET_COMMIT(8, 0, 0),
+    OFFSET_FETCH(9, 0, 0),
+    FIND_COORDINATOR(10, 0, 0),
+    DESCRIBE_GROUPS(15, 0, 0),
+    LIST_GROUPS(16, 0, 0),
     API_VERSIONS(18, 0, 0),
     CREATE_TOPICS(19, 0, 0),
     DELETE_TOPICS(20, 0, 0),
-    INIT_PRODUCER_ID(22, 0, 0);
+    INIT_PRODUCER_ID(22, 0, 0),
+    DELETE_GROUPS(42, 0, 0),
+    CONSUMER_GROUP_HEARTBEAT(68, 0, 0);
 
     private static final ApiKeys[] BY_ID = new ApiKeys[128];
 

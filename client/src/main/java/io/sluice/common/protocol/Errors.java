@@ -22,11 +22,17 @@ public enum Errors
     NOT_LEADER_OR_FOLLOWER(6, true, true, "This broker is not the leader of this topic-partition."),
     REQUEST_TIMED_OUT(7, true, false, "The request timed out."),
     MESSAGE_TOO_LARGE(10, false, false, "The record batch is larger than the broker accepts (max.message.bytes)."),
+    OFFSET_METADATA_TOO_LARGE(12, false, false, "The metadata of a committed offset is too large."),
     NETWORK_EXCEPTION(13, true, true, "The server disconnected before a response was received."),
+    COORDINATOR_LOAD_IN_PROGRESS(14, true, false, "The coordinator is still loading the group's state."),
+    COORDINATOR_NOT_AVAILABLE(15, true, false, "The group's coordinator is not available."),
+    NOT_COORDINATOR(16, true, false, "This broker is not the group's coordinator."),
     INVALID_TOPIC_EXCEPTION(17, false, false, "The topic name is not valid."),
     RECORD_LIST_TOO_LARGE(18, false, false, "The request holds more record bytes than a segment can take."),
     NOT_ENOUGH_REPLICAS(19, true, false, "Fewer in-sync replicas than min.insync.replicas."),
     INVALID_REQUIRED_ACKS(21, false, false, "acks must be -1 (all), 0 or 1."),
+    INVALID_GROUP_ID(24, false, false, "The group id is empty or longer than 255 characters."),
+    UNKNOWN_MEMBER_ID(25, false, false, "The coordinator does not know this member (it left or timed out)."),
     INVALID_TIMESTAMP(32, false, false, "The timestamp of a record is out of the acceptable range."),
     UNSUPPORTED_VERSION(35, false, false, "The broker does not support this API version."),
     TOPIC_ALREADY_EXISTS(36, false, false, "The topic already exists."),
@@ -40,12 +46,21 @@ public enum Errors
     INVALID_PRODUCER_EPOCH(47, false, false, "The producer's epoch is older than the broker's."),
     KAFKA_STORAGE_ERROR(56, true, true, "The disk holding this partition failed."),
     UNKNOWN_PRODUCER_ID(59, false, false, "The broker has no state for this producer id."),
+    NON_EMPTY_GROUP(68, false, false, "The group has active members."),
+    GROUP_ID_NOT_FOUND(69, false, false, "The group does not exist."),
     TOPIC_DELETION_DISABLED(73, false, false, "Topic deletion is disabled."),
     FENCED_LEADER_EPOCH(74, true, true, "The leader epoch in the request is older than the broker's."),
     UNKNOWN_LEADER_EPOCH(75, true, true, "The leader epoch in the request is newer than the broker's."),
-    THROTTLING_QUOTA_EXCEEDED(89, true, false, "The broker refused the request to protect itself.");
+    GROUP_MAX_SIZE_REACHED(81, false, false, "The group has as many members as group.consumer.max.size allows."),
+    THROTTLING_QUOTA_EXCEEDED(89, true, false, "The broker refused the request to protect itself."),
+    FENCED_MEMBER_EPOCH(110, false, false, "The member epoch is fenced: the member must rejoin the group."),
+    STALE_MEMBER_EPOCH(113, false, false, "The member epoch is older than the coordinator's for this member."),
+    INVALID_REGULAR_EXPRESSION(128, false, false, "The subscription's regular expression does not compile."),
+    // Sluice's own codes sit above Kafka's range; a Kafka-protocol listener maps them to the nearest Kafka code.
+    PARTITION_NOT_OWNED(1001, false, false, "The member does not own this partition: only its owner commits "
+        + "offsets for it.");
 
-    private static final Errors[] BY_CODE = new Errors[128];
+    private static final Errors[] BY_CODE = new Errors[1024 + 128];
 
     static
     {
