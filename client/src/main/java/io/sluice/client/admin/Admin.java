@@ -15,8 +15,16 @@ import io.sluice.common.config.ConfigDef;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.protocol.Errors;
+import io.sluice.client.internals.GroupClient;
 import io.sluice.common.protocol.message.CreateTopicsRequest;
 import io.sluice.common.protocol.message.DeleteTopicsRequest;
+import io.sluice.common.protocol.message.DescribeGroupsResponse;
+import io.sluice.common.protocol.message.GroupIdsRequest;
+import io.sluice.common.protocol.message.GroupResultsResponse;
+import io.sluice.common.protocol.message.ListGroupsResponse;
+import io.sluice.common.protocol.message.OffsetCommitRequest;
+import io.sluice.common.protocol.message.PartitionErrorsResponse;
+import io.sluice.common.protocol.message.TopicPartitionsData;
 import io.sluice.common.protocol.message.TopicResultsResponse;
 
 import java.util.ArrayList;
@@ -29,7 +37,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Manages topics and looks up offsets. Every call blocks at most {@code default.api.timeout.ms}. Thread-safe.
+ * Manages topics and consumer groups and looks up offsets. Every call blocks at most
+ * {@code default.api.timeout.ms}. Thread-safe.
  */
 public final class Admin implements AutoCloseable
 {
@@ -39,6 +48,7 @@ public final class Admin implements AutoCloseable
     private final Metadata metadata;
     private final long apiTimeoutMs;
     private final OffsetLookup offsets;
+    private final GroupClient groups;
 
     private Admin(final Map<String, ?> props)
     {
@@ -47,6 +57,7 @@ public final class Admin implements AutoCloseable
         this.network = config.newNetworkClient();
         this.metadata = config.newMetadata(network);
         this.offsets = new OffsetLookup(network, metadata);
+        this.groups = new GroupClient(network, metadata, config.retryBackoffMs());
     }
 
     /** Creates an admin client; {@code bootstrap.servers} defaults to 127.0.0.1:9092. */
@@ -160,6 +171,143 @@ public final class Admin implements AutoCloseable
         final Map<TopicPartition, Long> timestamps = new HashMap<>();
         specs.forEach((tp, spec) -> timestamps.put(tp, spec.timestamp()));
         return offsets.lookup(timestamps, apiTimeoutMs);
+    }
+
+    /** Every consumer group in the cluster (each broker lists the groups it coordinates). */
+    public List<GroupListing> listGroups()
+    {
+        final Cluster cluster = metadata.refreshBlocking(List.of(), false, apiTimeoutMs);
+        final List<GroupListing> listings = new ArrayList<>();
+        for (final Node node : cluster.nodes().values())
+        {
+            final ListGroupsResponse response = Futures.await(network.send(node.host(), node.port(),
+                ApiKeys.LIST_GROUPS, new GroupIdsRequest(List.of()), ListGroupsResponse::read), apiTimeoutMs,
+                "ListGroups");
+            check(response.errorCode(), "Listing groups on broker " + node.id());
+            for (final ListGroupsResponse.Group group : response.groups())
+            {
+                listings.add(new GroupListing(group.groupId(), group.state(), group.members()));
+            }
+        }
+        listings.sort(java.util.Comparator.comparing(GroupListing::groupId));
+        return listings;
+    }
+
+    /**
+     * Describes a group with its lag per partition.
+     *
+     * @throws SluiceException {@code GROUP_ID_NOT_FOUND} if there is no such group.
+     */
+    public GroupDescription describeGroup(final String groupId)
+    {
+        final DescribeGroupsResponse response = groups.call(groupId, ApiKeys.DESCRIBE_GROUPS,
+            new GroupIdsRequest(List.of(groupId)), DescribeGroupsResponse::read, r -> r.groups().isEmpty()
+                ? r.errorCode() : r.groups().get(0).errorCode(), apiTimeoutMs);
+        check(response.errorCode(), "Describing group " + groupId);
+        final DescribeGroupsResponse.Group group = response.groups().get(0);
+        check(group.errorCode(), "Group '" + groupId + "'");
+        final List<GroupDescription.Member> members = new ArrayList<>();
+        final Map<TopicPartition, String> owners = new HashMap<>();
+        for (final DescribeGroupsResponse.Member m : group.members())
+        {
+            final Set<TopicPartition> owned = TopicPartitionsData.toSet(m.assignment());
+            owned.forEach(tp -> owners.put(tp, m.memberId()));
+            members.add(new GroupDescription.Member(m.memberId(), m.clientId(), m.host(), m.memberEpoch(),
+                Set.copyOf(owned)));
+        }
+        final Map<TopicPartition, Long> committed = new HashMap<>();
+        final Map<TopicPartition, Long> ends = new HashMap<>();
+        for (final DescribeGroupsResponse.Offset o : group.offsets())
+        {
+            final TopicPartition tp = new TopicPartition(o.topic(), o.partition());
+            committed.put(tp, o.committedOffset());
+            if (o.endOffset() >= 0)
+            {
+                ends.put(tp, o.endOffset());
+            }
+        }
+        final Set<TopicPartition> all = new TreeSet<>(java.util.Comparator.comparing(TopicPartition::topic)
+            .thenComparingInt(TopicPartition::partition));
+        all.addAll(committed.keySet());
+        all.addAll(owners.keySet());
+        final Map<TopicPartition, Long> missing = new HashMap<>();
+        for (final TopicPartition tp : all)
+        {
+            if (!ends.containsKey(tp))
+            {
+                missing.put(tp, io.sluice.common.protocol.message.ListOffsetsRequest.LATEST_TIMESTAMP);
+            }
+        }
+        if (!missing.isEmpty())
+        {
+            offsets.lookup(missing, apiTimeoutMs).forEach((tp, r) -> ends.put(tp, r.offset()));
+        }
+        final List<GroupDescription.PartitionLag> lags = new ArrayList<>();
+        for (final TopicPartition tp : all)
+        {
+            final long c = committed.getOrDefault(tp, -1L);
+            final long end = ends.getOrDefault(tp, -1L);
+            lags.add(new GroupDescription.PartitionLag(tp, c, end, c >= 0 && end >= 0 ? Math.max(0, end - c) : -1,
+                owners.get(tp)));
+        }
+        return new GroupDescription(groupId, group.state(), group.groupEpoch(), members, lags);
+    }
+
+    /**
+     * Sets a group's committed offsets, for example to replay or skip records. Only while the group has no
+     * members ({@code NON_EMPTY_GROUP} otherwise): a running member would overwrite them.
+     */
+    public void alterGroupOffsets(final String groupId, final Map<TopicPartition, Long> offsetsToCommit)
+    {
+        final Map<String, List<OffsetCommitRequest.PartitionData>> byTopic = new LinkedHashMap<>();
+        offsetsToCommit.forEach((tp, offset) -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(
+            new OffsetCommitRequest.PartitionData(tp.partition(), offset, -1, "")));
+        final List<OffsetCommitRequest.TopicData> topics = new ArrayList<>();
+        byTopic.forEach((t, p) -> topics.add(new OffsetCommitRequest.TopicData(t, p)));
+        final PartitionErrorsResponse response = groups.call(groupId, ApiKeys.OFFSET_COMMIT,
+            new OffsetCommitRequest(groupId, "", -1, topics), PartitionErrorsResponse::read,
+            PartitionErrorsResponse::errorCode, apiTimeoutMs);
+        check(response.errorCode(), "Group '" + groupId + "'");
+        for (final PartitionErrorsResponse.TopicData topic : response.topics())
+        {
+            for (final PartitionErrorsResponse.PartitionError p : topic.partitions())
+            {
+                check(p.errorCode(), "Offset for " + topic.name() + "-" + p.partition());
+            }
+        }
+    }
+
+    /** Deletes empty groups with their offsets; per group, null on success or why it was not deleted. */
+    public Map<String, SluiceException> deleteGroups(final Collection<String> groupIds)
+    {
+        final Map<String, SluiceException> results = new LinkedHashMap<>();
+        for (final String groupId : groupIds)
+        {
+            try
+            {
+                final GroupResultsResponse response = groups.call(groupId, ApiKeys.DELETE_GROUPS,
+                    new GroupIdsRequest(List.of(groupId)), GroupResultsResponse::read, r -> r.results().isEmpty()
+                        ? r.errorCode() : r.results().get(0).errorCode(), apiTimeoutMs);
+                check(response.errorCode(), "Deleting group " + groupId);
+                final short code = response.results().get(0).errorCode();
+                results.put(groupId, code == Errors.NONE.code() ? null
+                    : Errors.forCode(code).exception("Group '" + groupId + "': " + Errors.forCode(code).message()));
+            }
+            catch (final SluiceException e)
+            {
+                results.put(groupId, e);
+            }
+        }
+        return results;
+    }
+
+    private static void check(final short code, final String what)
+    {
+        final Errors error = Errors.forCode(code);
+        if (error != Errors.NONE)
+        {
+            throw error.exception(what + ": " + error.message());
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sluice.client.consumer;
 
 import io.sluice.client.internals.Cluster;
+import io.sluice.client.internals.GroupClient;
 import io.sluice.client.internals.Metadata;
 import io.sluice.client.internals.OffsetAndTimestamp;
 import io.sluice.client.internals.OffsetLookup;
@@ -8,11 +9,19 @@ import io.sluice.client.network.NetworkClient;
 import io.sluice.client.serialization.Deserializer;
 import io.sluice.client.serialization.Serdes;
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.CommitFailedException;
 import io.sluice.common.errors.ConfigException;
+import io.sluice.common.errors.NoOffsetForPartitionException;
 import io.sluice.common.errors.OffsetOutOfRangeException;
 import io.sluice.common.errors.SluiceException;
+import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.message.ListOffsetsRequest;
+import io.sluice.common.protocol.message.OffsetCommitRequest;
+import io.sluice.common.protocol.message.OffsetFetchRequest;
+import io.sluice.common.protocol.message.OffsetFetchResponse;
+import io.sluice.common.protocol.message.PartitionErrorsResponse;
+import io.sluice.common.protocol.message.TopicPartitionsData;
 import io.sluice.common.record.RecordBatchReader;
 
 import java.time.Duration;
@@ -26,12 +35,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
- * Reads records from partitions assigned by hand ({@link #assign}). Single-threaded like Kafka's consumer: one
- * thread at a time, checked. {@link #poll} returns buffered records and keeps the next fetch in flight while the
- * application works; a partition without a position starts at {@code auto.offset.reset}.
+ * Reads records from partitions assigned by hand ({@link #assign}) or by its group ({@link #subscribe}, with
+ * {@code group.id}). Single-threaded like Kafka's consumer: one thread at a time, checked. {@link #poll} returns
+ * buffered records and keeps the next fetch in flight while the application works; it also applies the group's
+ * assignment (revoking before releasing, through the rebalance listener) and commits automatically if enabled. A
+ * partition starts at its committed offset, or at {@code auto.offset.reset} without one.
  */
 public final class Consumer<K, V> implements AutoCloseable
 {
@@ -47,7 +61,13 @@ public final class Consumer<K, V> implements AutoCloseable
     private final Map<TopicPartition, PartitionState> assigned = new LinkedHashMap<>();
     private final RecordBatchReader reader = new RecordBatchReader();
     private final AtomicLong owner = new AtomicLong(NO_OWNER);
+    private final GroupClient groups;
+    private final ConcurrentLinkedQueue<Runnable> commitCallbacks = new ConcurrentLinkedQueue<>();
+    private GroupMembership membership;
+    private ConsumerRebalanceListener listener = ConsumerRebalanceListener.NOOP;
+    private long nextAutoCommitNanos;
     private boolean closed;
+    private int depth;
 
     /** Position, pause flag and records already fetched but not yet returned, of one assigned partition. */
     private final class PartitionState
@@ -107,6 +127,8 @@ public final class Consumer<K, V> implements AutoCloseable
         this.metadata = config.common.newMetadata(network);
         this.fetcher = new Fetcher(network, config);
         this.offsets = new OffsetLookup(network, metadata);
+        this.groups = new GroupClient(network, metadata, config.common.retryBackoffMs());
+        this.nextAutoCommitNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs);
     }
 
     public Consumer(final Map<String, ?> props)
@@ -132,14 +154,22 @@ public final class Consumer<K, V> implements AutoCloseable
         }
         if (closed)
         {
-            owner.set(NO_OWNER);
+            if (depth == 0)
+            {
+                owner.set(NO_OWNER);
+            }
             throw new IllegalStateException("The consumer is closed");
         }
+        depth++;
     }
 
+    /** Ends an {@link #acquire}; calls nest (poll commits before revoking), and only the outermost lets go. */
     private void release()
     {
-        owner.set(NO_OWNER);
+        if (--depth == 0)
+        {
+            owner.set(NO_OWNER);
+        }
     }
 
     /** Reads exactly these partitions from now on; positions of partitions kept stay. */
@@ -148,6 +178,10 @@ public final class Consumer<K, V> implements AutoCloseable
         acquire();
         try
         {
+            if (membership != null)
+            {
+                throw new IllegalStateException("The consumer is subscribed to a group; unsubscribe before assign");
+            }
             final Set<TopicPartition> keep = new HashSet<>(partitions);
             assigned.forEach((tp, state) ->
             {
@@ -171,6 +205,83 @@ public final class Consumer<K, V> implements AutoCloseable
     public Set<TopicPartition> assignment()
     {
         return Set.copyOf(assigned.keySet());
+    }
+
+    /** Joins {@code group.id} reading these topics; the group splits their partitions among its members. */
+    public void subscribe(final Collection<String> topics, final ConsumerRebalanceListener listener)
+    {
+        if (topics.isEmpty())
+        {
+            unsubscribe();
+            return;
+        }
+        subscribe(List.copyOf(topics), null, listener);
+    }
+
+    public void subscribe(final Collection<String> topics)
+    {
+        subscribe(topics, ConsumerRebalanceListener.NOOP);
+    }
+
+    /** Joins {@code group.id} reading every topic whose whole name matches {@code pattern}, now or later. */
+    public void subscribe(final Pattern pattern, final ConsumerRebalanceListener listener)
+    {
+        subscribe(List.of(), pattern.pattern(), listener);
+    }
+
+    public void subscribe(final Pattern pattern)
+    {
+        subscribe(pattern, ConsumerRebalanceListener.NOOP);
+    }
+
+    private void subscribe(final List<String> topics, final String regex, final ConsumerRebalanceListener listener)
+    {
+        acquire();
+        try
+        {
+            if (config.groupId == null || config.groupId.isEmpty())
+            {
+                throw new ConfigException("subscribe needs a group.id; use assign to read without a group");
+            }
+            if (membership == null && !assigned.isEmpty())
+            {
+                throw new IllegalStateException("The consumer has partitions assigned by hand; assign an empty "
+                    + "list before subscribe");
+            }
+            this.listener = listener == null ? ConsumerRebalanceListener.NOOP : listener;
+            if (membership == null)
+            {
+                membership = new GroupMembership(config.groupId, groups, network.eventLoop(),
+                    config.maxPollIntervalMs, config.common.retryBackoffMs(), config.common.requestTimeoutMs(),
+                    fetcher::wakeup);
+            }
+            membership.subscribe(topics, regex);
+        }
+        finally
+        {
+            release();
+        }
+    }
+
+    /** Leaves the group: partitions are revoked (committing first with auto-commit) and the member leaves. */
+    public void unsubscribe()
+    {
+        acquire();
+        try
+        {
+            if (membership == null)
+            {
+                assign(List.of());
+                return;
+            }
+            revokeAll();
+            membership.leave(config.common.defaultApiTimeoutMs());
+            membership = null;
+        }
+        finally
+        {
+            release();
+        }
     }
 
     private PartitionState state(final TopicPartition tp)
@@ -304,11 +415,26 @@ public final class Consumer<K, V> implements AutoCloseable
         try
         {
             final long deadline = System.nanoTime() + timeout.toNanos();
+            runCommitCallbacks();
+            if (membership != null)
+            {
+                membership.onPoll();
+            }
+            maybeAutoCommit();
             do
             {
-                if (assigned.isEmpty())
+                if (membership != null)
                 {
-                    throw new IllegalStateException("Consumer is not assigned any partitions");
+                    reconcile();
+                    if (assigned.isEmpty())
+                    {
+                        drainCompleted(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                        continue;
+                    }
+                }
+                else if (assigned.isEmpty())
+                {
+                    throw new IllegalStateException("Consumer is not assigned any partitions and not subscribed");
                 }
                 resetPositions(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
                 drainCompleted(0);
@@ -397,6 +523,10 @@ public final class Consumer<K, V> implements AutoCloseable
 
     private void apply(final CompletedFetch fetch)
     {
+        if (fetch.topicPartition() == null)
+        {
+            return;
+        }
         final PartitionState state = assigned.get(fetch.topicPartition());
         if (state == null)
         {
@@ -487,7 +617,7 @@ public final class Consumer<K, V> implements AutoCloseable
             {
                 if ("none".equals(config.autoOffsetReset))
                 {
-                    throw new OffsetOutOfRangeException("No position for " + tp
+                    throw new NoOffsetForPartitionException("No committed offset or position for " + tp
                         + " and auto.offset.reset is none: seek first");
                 }
                 request.put(tp, "earliest".equals(config.autoOffsetReset) ? ListOffsetsRequest.EARLIEST_TIMESTAMP
@@ -514,12 +644,356 @@ public final class Consumer<K, V> implements AutoCloseable
         acquire();
         try
         {
-            closed = true;
-            network.close();
+            try
+            {
+                if (membership != null)
+                {
+                    revokeAll();
+                    membership.leave(config.common.defaultApiTimeoutMs());
+                }
+                else if (autoCommits() && !assigned.isEmpty())
+                {
+                    commitPositionsQuietly(assigned.keySet());
+                }
+                runCommitCallbacks();
+            }
+            finally
+            {
+                closed = true;
+                network.close();
+            }
         }
         finally
         {
             release();
         }
+    }
+
+    // ---- group assignment ----
+
+    /** Applies the group's latest assignment: lost and revoked partitions first, then new ones. */
+    private void reconcile()
+    {
+        final io.sluice.common.errors.SluiceException fatal = membership.fatalError();
+        if (fatal != null)
+        {
+            throw fatal;
+        }
+        boolean changed = false;
+        if (membership.takeLost() && !assigned.isEmpty())
+        {
+            final Set<TopicPartition> lost = Set.copyOf(assigned.keySet());
+            assigned.values().forEach(PartitionState::clear);
+            assigned.clear();
+            listener.onPartitionsLost(lost);
+            changed = true;
+        }
+        final Set<TopicPartition> target = membership.target();
+        if (target == null)
+        {
+            if (changed)
+            {
+                membership.ackOwned(Set.of());
+            }
+            return;
+        }
+        final Set<TopicPartition> revoked = new HashSet<>(assigned.keySet());
+        revoked.removeAll(target);
+        if (!revoked.isEmpty())
+        {
+            revoke(revoked);
+            changed = true;
+        }
+        final List<TopicPartition> added = new ArrayList<>();
+        for (final TopicPartition tp : target)
+        {
+            if (!assigned.containsKey(tp))
+            {
+                added.add(tp);
+            }
+        }
+        if (!added.isEmpty())
+        {
+            added.sort(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(
+                TopicPartition::partition));
+            final Map<TopicPartition, OffsetAndMetadata> committed = committed(Set.copyOf(added));
+            for (final TopicPartition tp : added)
+            {
+                final PartitionState state = new PartitionState();
+                final OffsetAndMetadata offset = committed.get(tp);
+                state.position = offset == null ? null : offset.offset();
+                assigned.put(tp, state);
+            }
+            listener.onPartitionsAssigned(added);
+            changed = true;
+        }
+        if (changed)
+        {
+            membership.ackOwned(assigned.keySet());
+        }
+    }
+
+    private void revoke(final Set<TopicPartition> revoked)
+    {
+        if (autoCommits())
+        {
+            commitPositionsQuietly(revoked);
+        }
+        listener.onPartitionsRevoked(revoked);
+        for (final TopicPartition tp : revoked)
+        {
+            final PartitionState state = assigned.remove(tp);
+            if (state != null)
+            {
+                state.clear();
+            }
+        }
+    }
+
+    private void revokeAll()
+    {
+        if (!assigned.isEmpty())
+        {
+            revoke(Set.copyOf(assigned.keySet()));
+        }
+    }
+
+    // ---- committing ----
+
+    private boolean autoCommits()
+    {
+        return config.enableAutoCommit && config.groupId != null && !config.groupId.isEmpty();
+    }
+
+    private void maybeAutoCommit()
+    {
+        if (!autoCommits() || assigned.isEmpty() || System.nanoTime() < nextAutoCommitNanos)
+        {
+            return;
+        }
+        nextAutoCommitNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs);
+        final Map<TopicPartition, OffsetAndMetadata> positions = positions(assigned.keySet());
+        if (!positions.isEmpty())
+        {
+            sendCommit(positions).whenComplete((v, e) ->
+            {
+                if (e != null)
+                {
+                    org.slf4j.LoggerFactory.getLogger(Consumer.class).warn("Auto-commit of group {} failed: {}",
+                        config.groupId, io.sluice.client.internals.Futures.unwrap(e).getMessage());
+                }
+            });
+        }
+    }
+
+    /** Commits the positions of {@code partitions} before they are revoked; a failure is logged, not thrown. */
+    private void commitPositionsQuietly(final Collection<TopicPartition> partitions)
+    {
+        final Map<TopicPartition, OffsetAndMetadata> positions = positions(partitions);
+        if (positions.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            commitSync(positions);
+        }
+        catch (final RuntimeException e)
+        {
+            org.slf4j.LoggerFactory.getLogger(Consumer.class).warn("Could not commit the positions of {} for group "
+                + "{}: {}", partitions, config.groupId, e.getMessage());
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> positions(final Collection<TopicPartition> partitions)
+    {
+        final Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        for (final TopicPartition tp : partitions)
+        {
+            final PartitionState state = assigned.get(tp);
+            if (state != null && state.position != null)
+            {
+                positions.put(tp, new OffsetAndMetadata(state.position));
+            }
+        }
+        return positions;
+    }
+
+    /** Commits the position of every owned partition, waiting for the group to store it. */
+    public void commitSync()
+    {
+        acquire();
+        try
+        {
+            final Map<TopicPartition, OffsetAndMetadata> positions = positions(assigned.keySet());
+            if (!positions.isEmpty())
+            {
+                commitSync(positions);
+            }
+        }
+        finally
+        {
+            release();
+        }
+    }
+
+    /**
+     * Commits these offsets (each the next record to read), waiting for the group to store them.
+     *
+     * @throws CommitFailedException if the group refused them: the member was fenced or no longer owns a partition.
+     */
+    public void commitSync(final Map<TopicPartition, OffsetAndMetadata> offsets)
+    {
+        acquire();
+        try
+        {
+            runCommitCallbacks();
+            io.sluice.client.internals.Futures.await(sendCommit(offsets), config.common.defaultApiTimeoutMs()
+                + config.common.retryBackoffMs(), "Commit of group " + config.groupId);
+        }
+        finally
+        {
+            release();
+        }
+    }
+
+    /** Commits every owned partition's position without waiting; {@code callback} runs in a later poll. */
+    public void commitAsync(final OffsetCommitCallback callback)
+    {
+        acquire();
+        try
+        {
+            commitAsync(positions(assigned.keySet()), callback);
+        }
+        finally
+        {
+            release();
+        }
+    }
+
+    public void commitAsync()
+    {
+        commitAsync((OffsetCommitCallback)null);
+    }
+
+    public void commitAsync(final Map<TopicPartition, OffsetAndMetadata> offsets, final OffsetCommitCallback callback)
+    {
+        acquire();
+        try
+        {
+            final Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
+            if (copy.isEmpty())
+            {
+                if (callback != null)
+                {
+                    commitCallbacks.add(() -> callback.onComplete(copy, null));
+                }
+                return;
+            }
+            sendCommit(copy).whenComplete((v, e) ->
+            {
+                if (callback != null)
+                {
+                    final Exception failure = e == null ? null : io.sluice.client.internals.Futures.unwrap(e);
+                    commitCallbacks.add(() -> callback.onComplete(copy, failure));
+                }
+            });
+        }
+        finally
+        {
+            release();
+        }
+    }
+
+    private void runCommitCallbacks()
+    {
+        Runnable callback;
+        while ((callback = commitCallbacks.poll()) != null)
+        {
+            callback.run();
+        }
+    }
+
+    /** Sends a commit as the member (or, without a subscription, as a client outside the group). */
+    private CompletableFuture<Void> sendCommit(final Map<TopicPartition, OffsetAndMetadata> offsets)
+    {
+        final String groupId = requireGroupId();
+        final Map<String, List<OffsetCommitRequest.PartitionData>> byTopic = new LinkedHashMap<>();
+        offsets.forEach((tp, o) -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(
+            new OffsetCommitRequest.PartitionData(tp.partition(), o.offset(), -1, o.metadata())));
+        final List<OffsetCommitRequest.TopicData> topics = new ArrayList<>();
+        byTopic.forEach((topic, partitions) -> topics.add(new OffsetCommitRequest.TopicData(topic, partitions)));
+        final String memberId = membership == null ? "" : membership.memberId();
+        final int epoch = membership == null ? -1 : membership.memberEpoch();
+        final OffsetCommitRequest request = new OffsetCommitRequest(groupId, memberId, epoch, topics);
+        return groups.send(groupId, ApiKeys.OFFSET_COMMIT, request, PartitionErrorsResponse::read,
+            PartitionErrorsResponse::errorCode, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                config.common.defaultApiTimeoutMs())).thenApply(response ->
+                {
+                    Errors error = Errors.forCode(response.errorCode());
+                    String where = "group " + groupId;
+                    for (final PartitionErrorsResponse.TopicData topic : response.topics())
+                    {
+                        for (final PartitionErrorsResponse.PartitionError p : topic.partitions())
+                        {
+                            if (error == Errors.NONE && p.errorCode() != Errors.NONE.code())
+                            {
+                                error = Errors.forCode(p.errorCode());
+                                where = topic.name() + "-" + p.partition();
+                            }
+                        }
+                    }
+                    if (error == Errors.NONE)
+                    {
+                        return null;
+                    }
+                    switch (error)
+                    {
+                        case UNKNOWN_MEMBER_ID:
+                        case FENCED_MEMBER_EPOCH:
+                        case STALE_MEMBER_EPOCH:
+                        case PARTITION_NOT_OWNED:
+                        case GROUP_ID_NOT_FOUND:
+                        case NON_EMPTY_GROUP:
+                            throw new CommitFailedException("Commit for " + where + " refused (" + error + "): "
+                                + error.message() + " Records processed since the last commit may be processed "
+                                + "again by the partition's next owner.");
+                        default:
+                            throw error.exception("Commit for " + where + " failed");
+                    }
+                });
+    }
+
+    /** The offsets the group last committed for these partitions; a partition without one maps to null. */
+    public Map<TopicPartition, OffsetAndMetadata> committed(final Set<TopicPartition> partitions)
+    {
+        final String groupId = requireGroupId();
+        final OffsetFetchResponse response = groups.call(groupId, ApiKeys.OFFSET_FETCH, new OffsetFetchRequest(
+            groupId, null, -1, TopicPartitionsData.of(partitions)), OffsetFetchResponse::read,
+            OffsetFetchResponse::errorCode, config.common.defaultApiTimeoutMs());
+        final Errors error = Errors.forCode(response.errorCode());
+        if (error != Errors.NONE)
+        {
+            throw error.exception("Reading the committed offsets of group " + groupId);
+        }
+        final Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        for (final OffsetFetchResponse.PartitionOffset p : response.offsets())
+        {
+            if (p.offset() >= 0)
+            {
+                result.put(new TopicPartition(p.topic(), p.partition()), new OffsetAndMetadata(p.offset(),
+                    p.metadata()));
+            }
+        }
+        return result;
+    }
+
+    private String requireGroupId()
+    {
+        if (config.groupId == null || config.groupId.isEmpty())
+        {
+            throw new ConfigException("Committed offsets belong to a group: set group.id");
+        }
+        return config.groupId;
     }
 }

@@ -16,6 +16,9 @@ import static io.sluice.common.config.ConfigDef.oneOf;
 public final class ConsumerConfig
 {
     public static final String GROUP_ID = "group.id";
+    public static final String ENABLE_AUTO_COMMIT = "enable.auto.commit";
+    public static final String AUTO_COMMIT_INTERVAL_MS = "auto.commit.interval.ms";
+    public static final String MAX_POLL_INTERVAL_MS = "max.poll.interval.ms";
     public static final String FETCH_MIN_BYTES = "fetch.min.bytes";
     public static final String FETCH_MAX_BYTES = "fetch.max.bytes";
     public static final String FETCH_MAX_WAIT_MS = "fetch.max.wait.ms";
@@ -28,7 +31,7 @@ public final class ConsumerConfig
     public static final String VALUE_DESERIALIZER = "value.deserializer";
 
     static final ConfigDef DEFINITION = ClientConfigs.common()
-        .define(GROUP_ID, STRING, null, "Consumer group; group membership arrives with the groups work.")
+        .define(GROUP_ID, STRING, null, "The consumer group, needed to subscribe and to commit offsets.")
         .define(FETCH_MIN_BYTES, INT, 1, atLeast(0), "Bytes a fetch waits for before the broker answers.")
         .define(FETCH_MAX_BYTES, INT, 52_428_800, atLeast(0), "Most bytes one fetch response carries.")
         .define(FETCH_MAX_WAIT_MS, INT, 500, atLeast(0), "Longest the broker holds a fetch waiting for data.")
@@ -41,8 +44,11 @@ public final class ConsumerConfig
             "Transactions are not supported yet; both read everything below the high watermark.")
         .define(KEY_DESERIALIZER, STRING, null, "Class of the key deserializer, unless one is passed in.")
         .define(VALUE_DESERIALIZER, STRING, null, "Class of the value deserializer, unless one is passed in.")
-        .define("enable.auto.commit", BOOLEAN, true, "Commits arrive with consumer groups.")
-        .define("auto.commit.interval.ms", INT, 5000, atLeast(0), "Commits arrive with consumer groups.");
+        .define(ENABLE_AUTO_COMMIT, BOOLEAN, true, "With a group.id, commit positions every "
+            + "auto.commit.interval.ms from poll, before partitions are revoked, and on close.")
+        .define(AUTO_COMMIT_INTERVAL_MS, INT, 5000, atLeast(0), "How often poll commits positions.")
+        .define(MAX_POLL_INTERVAL_MS, INT, 300_000, atLeast(1), "A group member that does not poll for this "
+            + "long leaves the group, so its partitions go to members that make progress; the next poll rejoins.");
 
     final CommonClientConfig common;
     final int fetchMinBytes;
@@ -53,6 +59,10 @@ public final class ConsumerConfig
     final String autoOffsetReset;
     final String keyDeserializer;
     final String valueDeserializer;
+    final String groupId;
+    final boolean enableAutoCommit;
+    final int autoCommitIntervalMs;
+    final int maxPollIntervalMs;
 
     ConsumerConfig(final Map<String, ?> props)
     {
@@ -66,5 +76,9 @@ public final class ConsumerConfig
         autoOffsetReset = (String)v.get(AUTO_OFFSET_RESET);
         keyDeserializer = (String)v.get(KEY_DESERIALIZER);
         valueDeserializer = (String)v.get(VALUE_DESERIALIZER);
+        groupId = (String)v.get(GROUP_ID);
+        enableAutoCommit = (Boolean)v.get(ENABLE_AUTO_COMMIT);
+        autoCommitIntervalMs = (Integer)v.get(AUTO_COMMIT_INTERVAL_MS);
+        maxPollIntervalMs = (Integer)v.get(MAX_POLL_INTERVAL_MS);
     }
 }

@@ -247,6 +247,15 @@ final class Fetcher
         }
     }
 
+    /** A marker with no partition: it only wakes a poll waiting for fetches (the group assignment changed). */
+    static final CompletedFetch WAKEUP = new CompletedFetch(null, -1L, Errors.NONE, null, null, -1L);
+
+    /** Wakes a poll blocked waiting for completed fetches; safe from any thread. */
+    void wakeup()
+    {
+        completed.add(WAKEUP);
+    }
+
     /** Takes the next completed fetch, waiting up to {@code timeoutMs}; null if none arrived. */
     CompletedFetch poll(final long timeoutMs) throws InterruptedException
     {
