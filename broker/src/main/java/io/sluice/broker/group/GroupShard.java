@@ -33,6 +33,7 @@ final class GroupShard
 {
     private static final Logger LOG = LoggerFactory.getLogger(GroupShard.class);
     private static final int LOAD_CHUNK_BYTES = 1024 * 1024;
+    private static final io.sluice.common.record.Header[] NO_HEADERS = new io.sluice.common.record.Header[0];
 
     private final Partition partition;
     private final GroupConfig config;
@@ -218,7 +219,7 @@ final class GroupShard
         for (final Map.Entry<TopicPartition, CommittedOffset> entry : accepted.entrySet())
         {
             builder.append(nowMs, GroupRecords.offsetCommitKey(groupId, entry.getKey()),
-                GroupRecords.offsetCommitValue(entry.getValue()), null);
+                GroupRecords.offsetCommitValue(entry.getValue()), NO_HEADERS);
         }
         final long end = append();
         accepted.forEach(group::commit);
@@ -338,7 +339,7 @@ final class GroupShard
     {
         final ConsumerGroup group = new ConsumerGroup(groupId, 0, nowMs);
         builder.reset(io.sluice.common.record.CompressionType.NONE);
-        builder.append(nowMs, GroupRecords.groupKey(groupId), GroupRecords.groupValue(0, nowMs), null);
+        builder.append(nowMs, GroupRecords.groupKey(groupId), GroupRecords.groupValue(0, nowMs), NO_HEADERS);
         append();
         groups.put(groupId, group);
         return group;
@@ -350,9 +351,9 @@ final class GroupShard
         final long now = System.currentTimeMillis();
         for (final TopicPartition tp : group.offsets().keySet())
         {
-            builder.append(now, GroupRecords.offsetCommitKey(group.groupId, tp), null, null);
+            builder.append(now, GroupRecords.offsetCommitKey(group.groupId, tp), null, NO_HEADERS);
         }
-        builder.append(now, GroupRecords.groupKey(group.groupId), null, null);
+        builder.append(now, GroupRecords.groupKey(group.groupId), null, NO_HEADERS);
         return append();
     }
 

@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
 public final class Consumer<K, V> implements AutoCloseable
 {
     private static final long NO_OWNER = -1;
+    /** Least time poll gives a position lookup, so a short poll timeout cannot starve it. */
+    private static final long MIN_POSITION_WAIT_MS = 500;
 
     private final ConsumerConfig config;
     private final Deserializer<K> keyDeserializer;
@@ -436,7 +438,10 @@ public final class Consumer<K, V> implements AutoCloseable
                 {
                     throw new IllegalStateException("Consumer is not assigned any partitions and not subscribed");
                 }
-                resetPositions(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (!resetPositionsQuietly(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))
+                {
+                    continue;
+                }
                 drainCompleted(0);
                 final ConsumerRecords<K, V> records = collect();
                 sendFetches();
@@ -606,6 +611,43 @@ public final class Consumer<K, V> implements AutoCloseable
             }
         }
         return new ConsumerRecords<>(out);
+    }
+
+    /**
+     * Resolves missing positions within poll: waits at least long enough for one request, and treats a timeout or
+     * a retriable error (a topic so new that its leader is not known yet) as "not yet" rather than failing poll.
+     * Returns false if some position is still missing.
+     */
+    private boolean resetPositionsQuietly(final long remainingMs)
+    {
+        try
+        {
+            resetPositions(Math.max(remainingMs, MIN_POSITION_WAIT_MS));
+            return true;
+        }
+        catch (final io.sluice.common.errors.RetriableException e)
+        {
+            return false;
+        }
+        catch (final io.sluice.common.errors.ApiException e)
+        {
+            if (!e.isRetriable())
+            {
+                throw e;
+            }
+            final List<String> topics = new ArrayList<>();
+            assigned.keySet().forEach(tp ->
+            {
+                if (!topics.contains(tp.topic()))
+                {
+                    topics.add(tp.topic());
+                }
+            });
+            metadata.refresh(topics, false);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(
+                config.common.retryBackoffMs()));
+            return false;
+        }
     }
 
     private void resetPositions(final long timeoutMs)

@@ -1,0 +1,329 @@
+package io.sluice.broker.e2e;
+
+import io.sluice.broker.test.BrokerProcess;
+import io.sluice.broker.test.GroupMember;
+import io.sluice.client.admin.Admin;
+import io.sluice.client.admin.GroupDescription;
+import io.sluice.client.admin.NewTopic;
+import io.sluice.client.consumer.Consumer;
+import io.sluice.client.consumer.ConsumerRecord;
+import io.sluice.client.consumer.OffsetAndMetadata;
+import io.sluice.client.producer.Producer;
+import io.sluice.client.producer.ProducerRecord;
+import io.sluice.client.serialization.StringDeserializer;
+import io.sluice.client.serialization.StringSerializer;
+import io.sluice.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Pub/sub and work distribution through consumer groups, against a real broker process. */
+class ConsumerGroupTest
+{
+    @TempDir
+    static Path tmp;
+
+    static BrokerProcess broker;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        broker = new BrokerProcess(tmp.resolve("data"), "group.consumer.session.timeout.ms=4000").start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception
+    {
+        if (broker != null)
+        {
+            broker.close();
+        }
+    }
+
+    static void createTopic(final String name, final int partitions)
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic(name, partitions, (short)1));
+        }
+    }
+
+    /** Sends {@code count} records numbered from {@code first}, spread over the partitions by key. */
+    static void produce(final String topic, final int first, final int count)
+    {
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+            new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = first; i < first + count; i++)
+            {
+                producer.send(new ProducerRecord<>(topic, "k" + i, Integer.toString(i)));
+            }
+            producer.flush();
+        }
+    }
+
+    static Set<String> values(final List<ConsumerRecord<String, String>> records)
+    {
+        final Set<String> values = new HashSet<>();
+        records.forEach(r -> values.add(r.value()));
+        return values;
+    }
+
+    @Test
+    void everyGroupReceivesEveryRecord() throws Exception
+    {
+        createTopic("pubsub", 3);
+        produce("pubsub", 0, 3000);
+        try (GroupMember a = new GroupMember("a", broker.bootstrap(), "pub-1", List.of("pubsub"), null, Map.of());
+             GroupMember b = new GroupMember("b", broker.bootstrap(), "pub-2", List.of("pubsub"), null, Map.of()))
+        {
+            GroupMember.await(() -> a.received.size() >= 3000 && b.received.size() >= 3000, 30_000,
+                "both groups to read 3,000 records");
+            assertEquals(3000, values(a.received).size());
+            assertEquals(3000, values(b.received).size());
+            assertEquals(3000, a.received.size(), "no duplicates without failures");
+            assertTrue(a.errors.isEmpty() && b.errors.isEmpty(), a.errors + " " + b.errors);
+        }
+    }
+
+    @Test
+    void threeMembersSplitSixPartitionsAndReadEachRecordOnce() throws Exception
+    {
+        createTopic("work", 6);
+        final GroupMember.Ownership ownership = new GroupMember.Ownership();
+        final List<GroupMember> members = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                members.add(new GroupMember("w" + i, broker.bootstrap(), "workers", List.of("work"), ownership,
+                    Map.of()));
+            }
+            GroupMember.await(() -> members.stream().allMatch(m -> m.owned.size() == 2), 20_000,
+                "each of three members to own two partitions");
+            produce("work", 0, 6000);
+            GroupMember.await(() -> members.stream().mapToInt(m -> m.received.size()).sum() >= 6000, 30_000,
+                "6,000 records");
+            final List<ConsumerRecord<String, String>> all = new ArrayList<>();
+            members.forEach(m -> all.addAll(m.received));
+            assertEquals(6000, all.size(), "each record once");
+            assertEquals(6000, values(all).size());
+            for (final GroupMember m : members)
+            {
+                assertTrue(m.errors.isEmpty(), m.errors.toString());
+            }
+            assertTrue(ownership.violations.isEmpty(), ownership.violations.toString());
+        }
+        finally
+        {
+            for (final GroupMember m : members)
+            {
+                m.close();
+            }
+        }
+    }
+
+    @Test
+    void extraMembersStayIdleAndTakeOverWhenAnOwnerLeaves() throws Exception
+    {
+        createTopic("few", 2);
+        final GroupMember.Ownership ownership = new GroupMember.Ownership();
+        final List<GroupMember> members = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                members.add(new GroupMember("f" + i, broker.bootstrap(), "few-group", List.of("few"), ownership,
+                    Map.of()));
+            }
+            GroupMember.await(() -> members.stream().filter(m -> m.owned.size() == 1).count() == 2, 20_000,
+                "two members owning one partition each");
+            final GroupMember idle = members.stream().filter(m -> m.owned.isEmpty()).findFirst().orElseThrow();
+            final GroupMember owner = members.stream().filter(m -> m != idle).findFirst().orElseThrow();
+            final Set<TopicPartition> handedOver = Set.copyOf(owner.owned);
+            owner.close();
+            members.remove(owner);
+            GroupMember.await(() -> idle.owned.equals(handedOver), 10_000, "the idle member to take over "
+                + handedOver);
+            produce("few", 0, 200);
+            GroupMember.await(() -> members.stream().mapToInt(m -> m.received.size()).sum() >= 200, 20_000,
+                "200 records");
+            assertTrue(ownership.violations.isEmpty(), ownership.violations.toString());
+        }
+        finally
+        {
+            for (final GroupMember m : members)
+            {
+                m.close();
+            }
+        }
+    }
+
+    @Test
+    void membersJoiningAndLeavingDuringProductionLoseNothingAndNeverShareAPartition() throws Exception
+    {
+        createTopic("churn", 6);
+        final GroupMember.Ownership ownership = new GroupMember.Ownership();
+        final AtomicBoolean producing = new AtomicBoolean(true);
+        final AtomicInteger sent = new AtomicInteger();
+        final Thread producer = new Thread(() ->
+        {
+            try (Producer<String, String> p = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+                "linger.ms", "1"), new StringSerializer(), new StringSerializer()))
+            {
+                while (producing.get())
+                {
+                    final int i = sent.getAndIncrement();
+                    p.send(new ProducerRecord<>("churn", "k" + i, Integer.toString(i))).join();
+                }
+            }
+        }, "churn-producer");
+        producer.start();
+        final List<GroupMember> members = new ArrayList<>();
+        final List<GroupMember> gone = new ArrayList<>();
+        final Map<String, Object> commitOften = Map.of("auto.commit.interval.ms", "100");
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                members.add(new GroupMember("c" + i, broker.bootstrap(), "churners", List.of("churn"), ownership,
+                    commitOften));
+                final int expected = members.size();
+                GroupMember.await(() -> members.stream().mapToInt(m -> m.owned.size()).sum() == 6
+                    && members.stream().allMatch(m -> m.owned.size() >= 6 / expected), 20_000,
+                    expected + " members to share the six partitions");
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                final GroupMember leaving = members.remove(0);
+                leaving.close();
+                gone.add(leaving);
+                GroupMember.await(() -> members.stream().mapToInt(m -> m.owned.size()).sum() == 6, 20_000,
+                    "the remaining members to own all six partitions");
+            }
+            producing.set(false);
+            producer.join();
+            final int total = sent.get() - 1;
+            final GroupMember last = members.get(0);
+            GroupMember.await(() ->
+            {
+                final Set<String> seen = new HashSet<>();
+                members.forEach(m -> seen.addAll(values(m.received)));
+                gone.forEach(m -> seen.addAll(values(m.received)));
+                return seen.size() >= total;
+            }, 30_000, "every produced record to be consumed by some member");
+            for (final GroupMember m : members)
+            {
+                assertTrue(m.errors.isEmpty(), m.errors.toString());
+            }
+            for (final GroupMember m : gone)
+            {
+                assertTrue(m.errors.isEmpty(), m.errors.toString());
+            }
+            assertTrue(ownership.violations.isEmpty(), ownership.violations.toString());
+            assertEquals(6, last.owned.size());
+        }
+        finally
+        {
+            producing.set(false);
+            producer.join();
+            for (final GroupMember m : members)
+            {
+                m.close();
+            }
+        }
+    }
+
+    @Test
+    void regexSubscriptionPicksUpNewTopics() throws Exception
+    {
+        createTopic("metrics-a", 2);
+        try (GroupMember m = new GroupMember("r", broker.bootstrap(), "regex-group", List.of(), null, Map.of()))
+        {
+            // GroupMember subscribes by name; this test drives a consumer of its own with a pattern.
+        }
+        final List<ConsumerRecord<String, String>> got = new ArrayList<>();
+        try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "group.id", "regex-group-2", "auto.offset.reset", "earliest"), new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            consumer.subscribe(Pattern.compile("metrics-.*"));
+            produce("metrics-a", 0, 10);
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (values(got).size() < 10 && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(50)).forEach(got::add);
+            }
+            createTopic("metrics-b", 1);
+            produce("metrics-b", 100, 5);
+            while (values(got).size() < 15 && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(50)).forEach(got::add);
+            }
+            assertEquals(15, values(got).size(), "records of the topic created after subscribing arrive too");
+            assertTrue(consumer.assignment().contains(new TopicPartition("metrics-b", 0)));
+        }
+    }
+
+    @Test
+    void committedOffsetsAreWhereTheNextMemberStarts() throws Exception
+    {
+        createTopic("resume", 1);
+        produce("resume", 0, 100);
+        final TopicPartition tp = new TopicPartition("resume", 0);
+        final Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrap(), "group.id", "resumers",
+            "auto.offset.reset", "earliest", "enable.auto.commit", "false");
+        try (Consumer<String, String> consumer = new Consumer<>(props, new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            consumer.subscribe(List.of("resume"));
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (consumer.assignment().isEmpty() && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(50));
+            }
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(42, "note")));
+            assertEquals(42, consumer.committed(Set.of(tp)).get(tp).offset());
+            assertEquals("note", consumer.committed(Set.of(tp)).get(tp).metadata());
+        }
+        try (Consumer<String, String> consumer = new Consumer<>(props, new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            consumer.subscribe(List.of("resume"));
+            final List<ConsumerRecord<String, String>> got = new ArrayList<>();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (got.isEmpty() && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(50)).forEach(got::add);
+            }
+            assertEquals(42, got.get(0).offset());
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            final GroupDescription description = admin.describeGroup("resumers");
+            assertEquals("empty", description.state());
+            assertEquals(42, description.partitions().get(0).committedOffset());
+            assertEquals(100, description.partitions().get(0).endOffset());
+            assertEquals(58, description.partitions().get(0).lag());
+            final Map<String, Long> listed = new HashMap<>();
+            admin.listGroups().forEach(g -> listed.put(g.groupId(), (long)g.members()));
+            assertTrue(listed.containsKey("resumers"), listed.toString());
+        }
+    }
+}
