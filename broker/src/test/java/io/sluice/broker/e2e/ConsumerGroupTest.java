@@ -326,4 +326,185 @@ class ConsumerGroupTest
             assertTrue(listed.containsKey("resumers"), listed.toString());
         }
     }
+    @Test
+    void aKilledMembersPartitionsMoveWithinTheSessionTimeoutAndOnlyUncommittedRecordsRepeat() throws Exception
+    {
+        createTopic("crash", 4);
+        final AtomicBoolean producing = new AtomicBoolean(true);
+        final AtomicInteger sent = new AtomicInteger();
+        final Thread producer = new Thread(() ->
+        {
+            try (Producer<String, String> p = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+                "linger.ms", "2"), new StringSerializer(), new StringSerializer()))
+            {
+                while (producing.get())
+                {
+                    final int i = sent.getAndIncrement();
+                    p.send(new ProducerRecord<>("crash", "k" + i, Integer.toString(i))).join();
+                }
+            }
+        }, "crash-producer");
+        final String javaBin = ProcessHandle.current().info().command().orElse("java");
+        final Process victim = new ProcessBuilder(javaBin, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+            io.sluice.broker.test.GroupMemberMain.class.getName(), broker.bootstrap(), "crashers", "crash")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Thread reader = new Thread(() ->
+        {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                victim.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = in.readLine()) != null)
+                {
+                    lines.add(line);
+                }
+            }
+            catch (final java.io.IOException e)
+            {
+                // The process was killed mid-line; what was read is what it reported.
+            }
+        }, "victim-stdout");
+        reader.start();
+        GroupMember survivor = null;
+        try
+        {
+            producer.start();
+            GroupMember.await(() -> lines.stream().filter(l -> l.startsWith("A ")).count() == 4, 20_000,
+                "the first member to own all four partitions");
+            survivor = new GroupMember("survivor", broker.bootstrap(), "crashers", List.of("crash"), null,
+                Map.of("enable.auto.commit", "false"));
+            final GroupMember second = survivor;
+            GroupMember.await(() -> second.owned.size() == 2, 20_000, "the second member to own two partitions");
+            GroupMember.await(() -> lines.stream().filter(l -> l.startsWith("C ")).count() > 20, 20_000,
+                "the first member to commit a few times");
+            victim.destroyForcibly().waitFor();
+            reader.join();
+            final long killed = System.nanoTime();
+            GroupMember.await(() -> second.owned.size() == 4, 10_000, "the survivor to own all four partitions");
+            final long movedMs = (System.nanoTime() - killed) / 1_000_000;
+            assertTrue(movedMs < 4000 + 2000, "partitions moved " + movedMs + " ms after the kill; session timeout "
+                + "is 4000 ms");
+            producing.set(false);
+            producer.join();
+            final int total = sent.get() - 1;
+
+            // What the killed member processed and last committed, per partition.
+            final Map<Integer, Set<Long>> processed = new HashMap<>();
+            final Map<Integer, Long> lastCommit = new HashMap<>();
+            final Set<Integer> victimOwned = new HashSet<>();
+            for (final String line : lines)
+            {
+                final String[] f = line.split(" ");
+                if (f.length < 2 || f.length == 2 && !"A".equals(f[0]) && !"V".equals(f[0]))
+                {
+                    continue;
+                }
+                final int partition = Integer.parseInt(f[1]);
+                switch (f[0])
+                {
+                    case "A" -> victimOwned.add(partition);
+                    case "V" -> victimOwned.remove(partition);
+                    case "R" -> processed.computeIfAbsent(partition, k -> new HashSet<>()).add(Long.parseLong(f[2]));
+                    case "C" -> lastCommit.put(partition, Long.parseLong(f[2]));
+                    default -> { }
+                }
+            }
+            assertEquals(2, victimOwned.size(), "the killed member owned two partitions when it died: " + victimOwned);
+            GroupMember.await(() ->
+            {
+                long fromVictim = 0;
+                for (final Set<Long> offsets : processed.values())
+                {
+                    fromVictim += offsets.size();
+                }
+                final Set<String> seen = values(second.received);
+                return seen.size() + fromVictim >= total && seen.size() > 0;
+            }, 30_000, "the survivor to read what is left");
+            // Every record processed at least once.
+            final Map<Integer, Set<Long>> survivorOffsets = new HashMap<>();
+            second.received.forEach(r -> survivorOffsets.computeIfAbsent(r.partition(), k -> new HashSet<>())
+                .add(r.offset()));
+            try (Consumer<String, String> check = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+                new StringDeserializer(), new StringDeserializer()))
+            {
+                final List<TopicPartition> tps = new ArrayList<>();
+                for (int p = 0; p < 4; p++)
+                {
+                    tps.add(new TopicPartition("crash", p));
+                }
+                final Map<TopicPartition, Long> ends = check.endOffsets(tps);
+                for (int p = 0; p < 4; p++)
+                {
+                    final int partition = p;
+                    final long end = ends.get(new TopicPartition("crash", p));
+                    GroupMember.await(() -> survivorOffsets(second, partition).size()
+                        + processed.getOrDefault(partition, Set.of()).size() >= end
+                        && covered(survivorOffsets(second, partition), processed.getOrDefault(partition, Set.of()),
+                            end), 30_000, "every record of partition " + p + " to be processed");
+                }
+            }
+            // The records processed twice are exactly those the killed member processed after its last commit.
+            for (final int p : victimOwned)
+            {
+                final Set<Long> mine = processed.getOrDefault(p, Set.of());
+                final Set<Long> theirs = survivorOffsets(second, p);
+                final long resumedAt = theirs.stream().mapToLong(Long::longValue).min().orElseThrow();
+                final long committed = lastCommit.getOrDefault(p, 0L);
+                final long processedUpTo = mine.stream().mapToLong(Long::longValue).max().orElse(-1L) + 1;
+                assertTrue(resumedAt >= committed && resumedAt <= processedUpTo, "partition " + p + ": survivor "
+                    + "resumed at " + resumedAt + ", last reported commit " + committed + ", processed up to "
+                    + processedUpTo);
+                final Set<Long> twice = new HashSet<>(mine);
+                twice.retainAll(theirs);
+                final Set<Long> afterCommit = new HashSet<>();
+                mine.forEach(o ->
+                {
+                    if (o >= resumedAt)
+                    {
+                        afterCommit.add(o);
+                    }
+                });
+                assertEquals(afterCommit, twice, "partition " + p + ": duplicates are exactly the records after "
+                    + "the last commit");
+            }
+            assertTrue(second.errors.isEmpty(), second.errors.toString());
+        }
+        finally
+        {
+            producing.set(false);
+            victim.destroyForcibly();
+            producer.join();
+            if (survivor != null)
+            {
+                survivor.close();
+            }
+        }
+    }
+
+    private static Set<Long> survivorOffsets(final GroupMember member, final int partition)
+    {
+        final Set<Long> offsets = new HashSet<>();
+        member.received.forEach(r ->
+        {
+            if (r.partition() == partition)
+            {
+                offsets.add(r.offset());
+            }
+        });
+        return offsets;
+    }
+
+    /** Whether the two sets together hold every offset below {@code end}. */
+    private static boolean covered(final Set<Long> a, final Set<Long> b, final long end)
+    {
+        for (long o = 0; o < end; o++)
+        {
+            if (!a.contains(o) && !b.contains(o))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 }
