@@ -2,6 +2,21 @@ package io.sluice.broker.e2e;
 
 import io.sluice.broker.test.BrokerProcess;
 import io.sluice.broker.test.GroupMember;
+import io.sluice.broker.test.RawClient;
+import io.sluice.common.protocol.ApiKeys;
+import io.sluice.common.protocol.Errors;
+import io.sluice.common.protocol.message.ConsumerGroupHeartbeatRequest;
+import io.sluice.common.protocol.message.ConsumerGroupHeartbeatResponse;
+import io.sluice.common.protocol.message.DescribeGroupsResponse;
+import io.sluice.common.protocol.message.FindCoordinatorRequest;
+import io.sluice.common.protocol.message.FindCoordinatorResponse;
+import io.sluice.common.protocol.message.GroupIdsRequest;
+import io.sluice.common.protocol.message.GroupResultsResponse;
+import io.sluice.common.protocol.message.OffsetCommitRequest;
+import io.sluice.common.protocol.message.OffsetFetchRequest;
+import io.sluice.common.protocol.message.OffsetFetchResponse;
+import io.sluice.common.protocol.message.PartitionErrorsResponse;
+import io.sluice.common.protocol.message.TopicPartitionsData;
 import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.GroupDescription;
 import io.sluice.client.admin.NewTopic;
@@ -480,6 +495,95 @@ class ConsumerGroupTest
                 survivor.close();
             }
         }
+    }
+
+    @Test
+    void badGroupRequestsGetTheirErrorAndLeaveTheGroupUnharmed() throws Exception
+    {
+        createTopic("guarded", 2);
+        produce("guarded", 0, 100);
+        try (RawClient raw = new RawClient(broker.port()))
+        {
+            final FindCoordinatorResponse found = FindCoordinatorResponse.read(raw.call(ApiKeys.FIND_COORDINATOR,
+                new FindCoordinatorRequest(FindCoordinatorRequest.GROUP, "guards")));
+            assertEquals(Errors.NONE.code(), found.errorCode());
+            // A real member joins and gets both partitions.
+            ConsumerGroupHeartbeatResponse joined = ConsumerGroupHeartbeatResponse.read(raw.call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatRequest("guards", null, 0, 60_000,
+                    List.of("guarded"), null, List.of())));
+            assertEquals(Errors.NONE.code(), joined.errorCode(), joined.errorMessage());
+            final String member = joined.memberId();
+            final int epoch = joined.memberEpoch();
+            assertEquals(2, TopicPartitionsData.toSet(joined.assignment()).size());
+
+            // Commit for a partition it does not own (a partition of another topic).
+            createTopic("elsewhere", 1);
+            assertEquals(Errors.PARTITION_NOT_OWNED.code(), commit(raw, "guards", member, epoch, "elsewhere", 0, 5));
+            // A stale epoch, a newer epoch, an unknown member.
+            assertEquals(Errors.STALE_MEMBER_EPOCH.code(), commit(raw, "guards", member, epoch - 1, "guarded", 0,
+                5));
+            assertEquals(Errors.FENCED_MEMBER_EPOCH.code(), commit(raw, "guards", member, epoch + 1, "guarded",
+                0, 5));
+            assertEquals(Errors.UNKNOWN_MEMBER_ID.code(), commit(raw, "guards", "nobody", epoch, "guarded", 0,
+                5));
+            // Outsiders may not commit while the group has members.
+            assertEquals(Errors.NON_EMPTY_GROUP.code(), commit(raw, "guards", "", -1, "guarded", 0, 5));
+            // Unknown group, empty and too long group ids.
+            assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), commit(raw, "no-such-group", "m", 1, "guarded", 0,
+                5));
+            assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), ConsumerGroupHeartbeatResponse.read(raw.call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatRequest("no-such-group", "m", 3, 60_000,
+                    null, null, null))).errorCode());
+            assertEquals(Errors.INVALID_GROUP_ID.code(), commit(raw, "", "", -1, "guarded", 0, 5));
+            assertEquals(Errors.INVALID_GROUP_ID.code(), commit(raw, "g".repeat(256), "", -1, "guarded", 0, 5));
+            assertEquals(Errors.INVALID_GROUP_ID.code(), FindCoordinatorResponse.read(raw.call(
+                ApiKeys.FIND_COORDINATOR, new FindCoordinatorRequest(FindCoordinatorRequest.GROUP, ""))).errorCode());
+            assertEquals(Errors.INVALID_REGULAR_EXPRESSION.code(), ConsumerGroupHeartbeatResponse.read(raw.call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatRequest("guards", null, 0, 60_000, null,
+                    "(unclosed", List.of()))).errorCode());
+            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), commit(raw, "guards", member, epoch, "guarded", 7,
+                5));
+
+            // The group is unharmed: the member still heartbeats at its epoch, owns both partitions, and commits.
+            final ConsumerGroupHeartbeatResponse again = ConsumerGroupHeartbeatResponse.read(raw.call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatRequest("guards", member, epoch,
+                    60_000, null, null, joined.assignment())));
+            assertEquals(Errors.NONE.code(), again.errorCode(), again.errorMessage());
+            assertEquals(epoch, again.memberEpoch());
+            assertEquals(2, TopicPartitionsData.toSet(again.assignment()).size());
+            assertEquals(Errors.NONE.code(), commit(raw, "guards", member, epoch, "guarded", 1, 17));
+            final OffsetFetchResponse offsets = OffsetFetchResponse.read(raw.call(ApiKeys.OFFSET_FETCH,
+                new OffsetFetchRequest("guards", member, epoch, null)));
+            assertEquals(Errors.NONE.code(), offsets.errorCode());
+            assertEquals(1, offsets.offsets().size(), "only the good commit is stored: " + offsets.offsets());
+            assertEquals(17, offsets.offsets().get(0).offset());
+            // Deleting a group with members is refused; describing an unknown group says so.
+            final GroupResultsResponse deleted = GroupResultsResponse.read(raw.call(ApiKeys.DELETE_GROUPS,
+                new GroupIdsRequest(List.of("guards", "no-such-group"))));
+            assertEquals(Errors.NON_EMPTY_GROUP.code(), deleted.results().get(0).errorCode());
+            assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), deleted.results().get(1).errorCode());
+            final DescribeGroupsResponse described = DescribeGroupsResponse.read(raw.call(ApiKeys.DESCRIBE_GROUPS,
+                new GroupIdsRequest(List.of("no-such-group"))));
+            assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), described.groups().get(0).errorCode());
+            // Leaving works, after which outsiders may reset offsets and delete the group.
+            assertEquals(Errors.NONE.code(), ConsumerGroupHeartbeatResponse.read(raw.call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatRequest("guards", member, -1, 60_000,
+                    null, null, null))).errorCode());
+            assertEquals(Errors.NONE.code(), commit(raw, "guards", "", -1, "guarded", 0, 3));
+            assertEquals(Errors.NONE.code(), GroupResultsResponse.read(raw.call(ApiKeys.DELETE_GROUPS,
+                new GroupIdsRequest(List.of("guards")))).results().get(0).errorCode());
+        }
+    }
+
+    /** The error of a one-partition commit: the request's if it failed as a whole, else the partition's. */
+    private static short commit(final RawClient raw, final String group, final String member, final int epoch,
+        final String topic, final int partition, final long offset) throws java.io.IOException
+    {
+        final PartitionErrorsResponse response = PartitionErrorsResponse.read(raw.call(ApiKeys.OFFSET_COMMIT,
+            new OffsetCommitRequest(group, member, epoch, List.of(new OffsetCommitRequest.TopicData(topic, List.of(
+                new OffsetCommitRequest.PartitionData(partition, offset, -1, "")))))));
+        return response.errorCode() != Errors.NONE.code() ? response.errorCode()
+            : response.topics().get(0).partitions().get(0).errorCode();
     }
 
     private static Set<Long> survivorOffsets(final GroupMember member, final int partition)
