@@ -498,6 +498,54 @@ class ConsumerGroupTest
     }
 
     @Test
+    void theCommandLineConsumesAsAGroupAndManagesGroups() throws Exception
+    {
+        createTopic("cli-orders", 2);
+        produce("cli-orders", 0, 10);
+        final String bootstrap = broker.bootstrap();
+        final java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+        assertEquals(0, io.sluice.client.cli.ConsumeCommand.run(new String[] {"cli-orders", "--group", "cli",
+            "--from-beginning", "--max-messages", "4", "--bootstrap-server", bootstrap},
+            new java.io.PrintStream(first, true)));
+        assertEquals(4, first.toString().lines().count());
+        final java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+        // --from-beginning only applies to partitions the group never committed for, as in Kafka.
+        assertEquals(0, io.sluice.client.cli.ConsumeCommand.run(new String[] {"cli-orders", "--group", "cli",
+            "--from-beginning", "--timeout-ms", "1500", "--bootstrap-server", bootstrap},
+            new java.io.PrintStream(rest, true)));
+        final Set<String> all = new HashSet<>(first.toString().lines().toList());
+        all.addAll(rest.toString().lines().toList());
+        assertEquals(10, all.size(), "the second run resumed after what the first printed: " + first + " / " + rest);
+        assertEquals(10, first.toString().lines().count() + rest.toString().lines().count());
+
+        assertTrue(group(bootstrap, "list").contains("cli\tempty"));
+        final String described = group(bootstrap, "describe", "cli");
+        assertTrue(described.contains("LAG") && described.lines().filter(l -> l.startsWith("cli-orders")).count() == 2,
+            described);
+        group(bootstrap, "reset-offsets", "cli", "--to-earliest");
+        final java.io.ByteArrayOutputStream again = new java.io.ByteArrayOutputStream();
+        assertEquals(0, io.sluice.client.cli.ConsumeCommand.run(new String[] {"cli-orders", "--group", "cli",
+            "--max-messages", "10", "--bootstrap-server", bootstrap}, new java.io.PrintStream(again, true)));
+        assertEquals(10, again.toString().lines().count(), "after --to-earliest the group reads everything again");
+        assertEquals(2, io.sluice.client.cli.GroupCommand.run(new String[] {"reset-offsets", "cli",
+            "--bootstrap-server", bootstrap}, new java.io.PrintStream(new java.io.ByteArrayOutputStream())));
+        assertTrue(group(bootstrap, "delete", "cli").contains("Deleted group cli."));
+        assertEquals(1, io.sluice.client.cli.GroupCommand.run(new String[] {"describe", "cli", "--bootstrap-server",
+            bootstrap}, new java.io.PrintStream(new java.io.ByteArrayOutputStream())));
+    }
+
+    private static String group(final String bootstrap, final String... args)
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final String[] full = java.util.Arrays.copyOf(args, args.length + 2);
+        full[args.length] = "--bootstrap-server";
+        full[args.length + 1] = bootstrap;
+        assertEquals(0, io.sluice.client.cli.GroupCommand.run(full, new java.io.PrintStream(out, true)),
+            String.join(" ", args));
+        return out.toString();
+    }
+
+    @Test
     void badGroupRequestsGetTheirErrorAndLeaveTheGroupUnharmed() throws Exception
     {
         createTopic("guarded", 2);

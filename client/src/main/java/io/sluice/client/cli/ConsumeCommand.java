@@ -18,11 +18,13 @@ import java.util.Set;
 public final class ConsumeCommand
 {
     static final String HELP = String.join("\n",
-        "Usage: sluice consume TOPIC [--from-beginning] [--partition P] [--offset O] [--max-messages N]",
-        "                            [--timeout-ms T] [--print-key] [--key-separator S] [--consumer-prop k=v]...",
+        "Usage: sluice consume TOPIC [--group G] [--from-beginning] [--partition P] [--offset O]",
+        "                            [--max-messages N] [--timeout-ms T] [--print-key] [--key-separator S]",
+        "                            [--consumer-prop k=v]...",
         "Prints each record's value (and key with --print-key) on its own line. Starts at the end of each",
         "partition unless --from-beginning or --offset (which needs --partition). Stops after --max-messages,",
-        "or when no record arrived for --timeout-ms.",
+        "or when no record arrived for --timeout-ms. With --group, joins group G (sharing the partitions with",
+        "its other members), starts where G committed, and commits what it printed.",
         "Common: --bootstrap-server HOST:PORT (default 127.0.0.1:9092), --help");
 
     private ConsumeCommand()
@@ -39,7 +41,7 @@ public final class ConsumeCommand
         return CommandRunner.run("consume", HELP, () ->
         {
             final CommandLine cli = new CommandLine(args, 0, Set.of("bootstrap-server", "partition", "offset",
-                "max-messages", "timeout-ms", "key-separator", "consumer-prop"),
+                "max-messages", "timeout-ms", "key-separator", "consumer-prop", "group"),
                 Set.of("from-beginning", "print-key"));
             if (cli.has("help"))
             {
@@ -64,8 +66,22 @@ public final class ConsumeCommand
             final String bootstrap = cli.get("bootstrap-server", "127.0.0.1:9092");
             props.put("bootstrap.servers", bootstrap);
             props.put("auto.offset.reset", cli.has("from-beginning") ? "earliest" : "latest");
+            final String group = cli.get("group", null);
+            if (group != null)
+            {
+                if (partition >= 0)
+                {
+                    throw new CommandLine.UsageException("--group cannot be combined with --partition or --offset");
+                }
+                props.put("group.id", group);
+                props.putIfAbsent("enable.auto.commit", "false");
+            }
             final List<io.sluice.common.TopicPartition> partitions = new ArrayList<>();
-            if (partition >= 0)
+            if (group != null)
+            {
+                // The group assigns the partitions.
+            }
+            else if (partition >= 0)
             {
                 partitions.add(new io.sluice.common.TopicPartition(topic, (int)partition));
             }
@@ -84,7 +100,17 @@ public final class ConsumeCommand
             try (Consumer<String, String> consumer = new Consumer<>(props, new StringDeserializer(),
                 new StringDeserializer()))
             {
-                consumer.assign(partitions);
+                if (group != null)
+                {
+                    consumer.subscribe(List.of(topic));
+                }
+                else
+                {
+                    consumer.assign(partitions);
+                }
+                // With a group, exactly what was printed is committed: the next member resumes after it.
+                final Map<io.sluice.common.TopicPartition, io.sluice.client.consumer.OffsetAndMetadata> printedUpTo =
+                    new java.util.HashMap<>();
                 if (offset >= 0)
                 {
                     consumer.seek(partitions.get(0), offset);
@@ -97,12 +123,20 @@ public final class ConsumeCommand
                     {
                         any = true;
                         out.println(cli.has("print-key") ? record.key() + separator + record.value() : record.value());
+                        printedUpTo.put(new io.sluice.common.TopicPartition(record.topic(), record.partition()),
+                            new io.sluice.client.consumer.OffsetAndMetadata(record.offset() + 1));
                         if (++printed >= maxMessages)
                         {
                             break;
                         }
                     }
                     out.flush();
+                    if (group != null && !printedUpTo.isEmpty())
+                    {
+                        printedUpTo.keySet().retainAll(consumer.assignment());
+                        consumer.commitSync(printedUpTo);
+                        printedUpTo.clear();
+                    }
                     if (any)
                     {
                         lastRecordNanos = System.nanoTime();
