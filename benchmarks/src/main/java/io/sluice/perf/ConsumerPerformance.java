@@ -23,10 +23,12 @@ final class ConsumerPerformance
 {
     static final String HELP = String.join("\n",
         "Usage: sluice perf consume --topic T --records N [--warmup-records W] [--timeout-ms T]",
-        "                           [--consumer-prop key=value]...",
+        "                           [--group G [--commit-every-poll]] [--consumer-prop key=value]...",
         "                           [--bootstrap-server HOST:PORT]",
         "Reads every partition from the beginning: W records to warm up the JIT (not measured), then N records",
-        "(or until no record came for --timeout-ms).");
+        "(or until no record came for --timeout-ms). With --group, subscribes as a member of G (use a new group",
+        "to start from the beginning; auto-commit off) and, with --commit-every-poll, commits synchronously after",
+        "every poll.");
 
     private ConsumerPerformance()
     {
@@ -34,8 +36,8 @@ final class ConsumerPerformance
 
     static void run(final String[] args, final PrintStream out)
     {
-        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "warmup-records", "timeout-ms", "consumer-prop",
-            "bootstrap-server"), Set.of());
+        final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "warmup-records", "timeout-ms",
+            "consumer-prop", "bootstrap-server", "group"), Set.of("commit-every-poll"));
         if (cli.has("help"))
         {
             out.println(HELP);
@@ -54,6 +56,17 @@ final class ConsumerPerformance
         props.put("bootstrap.servers", bootstrap);
         props.put("auto.offset.reset", "earliest");
         props.putIfAbsent("max.poll.records", "5000");
+        final String group = cli.get("group", null);
+        final boolean commitEveryPoll = cli.has("commit-every-poll");
+        if (commitEveryPoll && group == null)
+        {
+            throw new CommandLine.UsageException("--commit-every-poll needs --group");
+        }
+        if (group != null)
+        {
+            props.put("group.id", group);
+            props.putIfAbsent("enable.auto.commit", "false");
+        }
         final List<TopicPartition> partitions = new ArrayList<>();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
         {
@@ -65,16 +78,28 @@ final class ConsumerPerformance
         try (Consumer<byte[], byte[]> consumer = new Consumer<>(props, new ByteArrayDeserializer(),
             new ByteArrayDeserializer()))
         {
-            consumer.assign(partitions);
+            if (group != null)
+            {
+                consumer.subscribe(List.of(topic));
+                final long joinBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (consumer.assignment().size() < partitions.size() && System.nanoTime() < joinBy)
+                {
+                    warmupPoll(consumer, commitEveryPoll);
+                }
+            }
+            else
+            {
+                consumer.assign(partitions);
+            }
             long warmed = 0;
             while (warmed < warmup)
             {
-                final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
-                if (batch.isEmpty())
+                final int count = warmupPoll(consumer, commitEveryPoll);
+                if (count == 0)
                 {
                     throw new IllegalStateException("The topic ran out of records during the warm-up");
                 }
-                warmed += batch.count();
+                warmed += count;
             }
             long count = 0;
             long bytes = 0;
@@ -101,6 +126,10 @@ final class ConsumerPerformance
                     count++;
                     bytes += record.value() == null ? 0 : record.value().length;
                 }
+                if (commitEveryPoll)
+                {
+                    consumer.commitSync();
+                }
                 if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
                 {
                     out.printf(Locale.ROOT, "%d records consumed, %.1f records/s%n", count,
@@ -111,5 +140,16 @@ final class ConsumerPerformance
             }
             Report.print(out, "consume", count, bytes, lastRecord - start, null);
         }
+    }
+
+    /** One warm-up poll (committing like the measured ones); returns how many records it gave. */
+    private static int warmupPoll(final Consumer<byte[], byte[]> consumer, final boolean commit)
+    {
+        final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+        if (commit && !batch.isEmpty())
+        {
+            consumer.commitSync();
+        }
+        return batch.count();
     }
 }

@@ -2,12 +2,12 @@ package io.sluice.perf;
 
 import io.sluice.client.cli.CommandRunner;
 
-/** {@code sluice perf produce|consume|e2e}. */
+/** {@code sluice perf produce|consume|e2e|rebalance}. */
 public final class PerfCommand
 {
     static final String HELP = String.join("\n",
-        "Usage: sluice perf produce|consume|e2e [options]; each takes --help.",
-        ProducerPerformance.HELP, ConsumerPerformance.HELP, EndToEndLatency.HELP);
+        "Usage: sluice perf produce|consume|e2e|rebalance [options]; each takes --help.",
+        ProducerPerformance.HELP, ConsumerPerformance.HELP, EndToEndLatency.HELP, RebalancePerformance.HELP);
 
     private PerfCommand()
     {
@@ -19,7 +19,7 @@ public final class PerfCommand
         {
             if (args.length == 0)
             {
-                throw new io.sluice.client.cli.CommandLine.UsageException("name a tool: produce, consume or e2e");
+                throw new io.sluice.client.cli.CommandLine.UsageException("name a tool: produce, consume, e2e or rebalance");
             }
             switch (args[0])
             {
@@ -31,6 +31,9 @@ public final class PerfCommand
                     break;
                 case "e2e":
                     EndToEndLatency.run(args, System.out);
+                    break;
+                case "rebalance":
+                    RebalancePerformance.run(args, System.out);
                     break;
                 case "--help":
                     System.out.println(HELP);

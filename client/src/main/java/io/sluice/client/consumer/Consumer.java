@@ -730,12 +730,16 @@ public final class Consumer<K, V> implements AutoCloseable
             listener.onPartitionsLost(lost);
             changed = true;
         }
-        final Set<TopicPartition> target = membership.target();
+        final Set<TopicPartition> target = membership.beginReconcile();
         if (target == null)
         {
             if (changed)
             {
                 membership.ackOwned(Set.of());
+            }
+            else
+            {
+                membership.endReconcile();
             }
             return;
         }
@@ -772,6 +776,10 @@ public final class Consumer<K, V> implements AutoCloseable
         if (changed)
         {
             membership.ackOwned(assigned.keySet());
+        }
+        else
+        {
+            membership.endReconcile();
         }
     }
 
@@ -959,18 +967,29 @@ public final class Consumer<K, V> implements AutoCloseable
     /** Sends a commit as the member (or, without a subscription, as a client outside the group). */
     private CompletableFuture<Void> sendCommit(final Map<TopicPartition, OffsetAndMetadata> offsets)
     {
+        return sendCommit(offsets, true);
+    }
+
+    /**
+     * A heartbeat can move the member's epoch while a commit is on its way; the coordinator then answers
+     * STALE_MEMBER_EPOCH and the commit is sent once more with the new epoch (ownership is still checked).
+     */
+    private CompletableFuture<Void> sendCommit(final Map<TopicPartition, OffsetAndMetadata> offsets,
+        final boolean retryStaleEpoch)
+    {
         final String groupId = requireGroupId();
         final Map<String, List<OffsetCommitRequest.PartitionData>> byTopic = new LinkedHashMap<>();
         offsets.forEach((tp, o) -> byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(
             new OffsetCommitRequest.PartitionData(tp.partition(), o.offset(), -1, o.metadata())));
         final List<OffsetCommitRequest.TopicData> topics = new ArrayList<>();
         byTopic.forEach((topic, partitions) -> topics.add(new OffsetCommitRequest.TopicData(topic, partitions)));
-        final String memberId = membership == null ? "" : membership.memberId();
-        final int epoch = membership == null ? -1 : membership.memberEpoch();
+        final GroupMembership member = membership;
+        final String memberId = member == null ? "" : member.memberId();
+        final int epoch = member == null ? -1 : member.memberEpoch();
         final OffsetCommitRequest request = new OffsetCommitRequest(groupId, memberId, epoch, topics);
         return groups.send(groupId, ApiKeys.OFFSET_COMMIT, request, PartitionErrorsResponse::read,
             PartitionErrorsResponse::errorCode, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
-                config.common.defaultApiTimeoutMs())).thenApply(response ->
+                config.common.defaultApiTimeoutMs())).thenCompose(response ->
                 {
                     Errors error = Errors.forCode(response.errorCode());
                     String where = "group " + groupId;
@@ -987,7 +1006,12 @@ public final class Consumer<K, V> implements AutoCloseable
                     }
                     if (error == Errors.NONE)
                     {
-                        return null;
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    if (error == Errors.STALE_MEMBER_EPOCH && retryStaleEpoch && member != null
+                        && member.memberEpoch() != epoch)
+                    {
+                        return sendCommit(offsets, false);
                     }
                     switch (error)
                     {

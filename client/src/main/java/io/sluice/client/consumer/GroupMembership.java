@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +41,12 @@ final class GroupMembership
     private volatile List<String> topics;
     private volatile String regex;
     private volatile boolean subscriptionChanged = true;
-    private volatile Set<TopicPartition> owned = Set.of();
-    private volatile Set<TopicPartition> target;
+    /** Guards {@link #owned}, {@link #adding} and {@link #target} together; never held across a callback. */
+    private final Object lock = new Object();
+    private Set<TopicPartition> owned = Set.of();
+    /** Partitions the poll thread is taking right now: reported as owned, so the coordinator never frees them. */
+    private Set<TopicPartition> adding = Set.of();
+    private Set<TopicPartition> target;
     private volatile boolean lost;
     private volatile SluiceException fatal;
     private volatile long lastPollNanos = System.nanoTime();
@@ -74,17 +79,66 @@ final class GroupMembership
         heartbeatNow();
     }
 
+    /**
+     * The poll thread starts reconciling: returns the partitions the coordinator last said this member may own
+     * (null before the first answer) and, until {@link #ackOwned} or {@link #endReconcile}, reports the ones it is
+     * about to take as owned. Without that, a heartbeat racing the poll thread could report a partition as not
+     * owned that the poll thread then takes from an older assignment, and the coordinator would hand it on.
+     */
+    Set<TopicPartition> beginReconcile()
+    {
+        synchronized (lock)
+        {
+            if (target != null)
+            {
+                final Set<TopicPartition> taking = new HashSet<>(target);
+                taking.removeAll(owned);
+                adding = taking;
+            }
+            return target;
+        }
+    }
+
+    /** The poll thread finished reconciling without a change. */
+    void endReconcile()
+    {
+        synchronized (lock)
+        {
+            adding = Set.of();
+        }
+    }
+
     /** The poll thread reports the partitions it owns after reconciling; the coordinator hears it at once. */
     void ackOwned(final Set<TopicPartition> partitions)
     {
-        owned = Set.copyOf(partitions);
+        synchronized (lock)
+        {
+            owned = Set.copyOf(partitions);
+            adding = Set.of();
+        }
         heartbeatNow();
     }
 
-    /** The partitions the coordinator last said this member may own, or null before the first answer. */
-    Set<TopicPartition> target()
+    private Set<TopicPartition> reportedOwned()
     {
-        return target;
+        synchronized (lock)
+        {
+            if (adding.isEmpty())
+            {
+                return owned;
+            }
+            final Set<TopicPartition> all = new HashSet<>(owned);
+            all.addAll(adding);
+            return all;
+        }
+    }
+
+    private void setTarget(final Set<TopicPartition> assignment)
+    {
+        synchronized (lock)
+        {
+            target = assignment;
+        }
     }
 
     /** Whether the member lost its partitions (fenced or timed out) since the last call; clears the flag. */
@@ -150,7 +204,7 @@ final class GroupMembership
                 + "next poll rejoins", groupId, rebalanceTimeoutMs);
             leaveNow();
             lost = true;
-            target = Set.of();
+            setTarget(Set.of());
             onChange.run();
             return;
         }
@@ -159,7 +213,7 @@ final class GroupMembership
         subscriptionChanged = false;
         final ConsumerGroupHeartbeatRequest request = new ConsumerGroupHeartbeatRequest(groupId, memberId,
             memberEpoch, rebalanceTimeoutMs, withSubscription && regex == null ? new ArrayList<>(topics) : null,
-            withSubscription ? regex : null, TopicPartitionsData.of(joining ? Set.of() : owned));
+            withSubscription ? regex : null, TopicPartitionsData.of(joining ? Set.of() : reportedOwned()));
         inFlight = true;
         groups.send(groupId, ApiKeys.CONSUMER_GROUP_HEARTBEAT, request, ConsumerGroupHeartbeatResponse::read,
             ConsumerGroupHeartbeatResponse::errorCode, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
@@ -190,9 +244,14 @@ final class GroupMembership
                 memberId = response.memberId();
                 memberEpoch = response.memberEpoch();
                 final Set<TopicPartition> assignment = TopicPartitionsData.toSet(response.assignment());
-                if (!assignment.equals(target))
+                boolean changed;
+                synchronized (lock)
                 {
+                    changed = !assignment.equals(target);
                     target = assignment;
+                }
+                if (changed)
+                {
                     onChange.run();
                 }
                 if (sendAgain)
@@ -212,7 +271,7 @@ final class GroupMembership
                     memberId, groupId, error);
                 memberEpoch = 0;
                 lost = true;
-                target = Set.of();
+                setTarget(Set.of());
                 onChange.run();
                 schedule(0);
                 return;
@@ -267,7 +326,7 @@ final class GroupMembership
         loop.execute(() ->
         {
             active = false;
-            target = null;
+            setTarget(null);
             sent.complete(leaveNow());
         });
         try

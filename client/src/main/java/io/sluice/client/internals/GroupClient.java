@@ -26,6 +26,9 @@ import java.util.function.ToIntFunction;
  */
 public final class GroupClient
 {
+    /** Coordinator requests get their own connection so they never wait behind a parked fetch. */
+    private static final String COORDINATOR_CONNECTION = "coordinator";
+
     private final NetworkClient network;
     private final Metadata metadata;
     private final long retryBackoffMs;
@@ -73,7 +76,8 @@ public final class GroupClient
                 + " did not complete in time" + (last == null ? "" : ": " + last.getMessage())));
             return;
         }
-        coordinator(groupId).thenCompose(node -> network.send(node.host(), node.port(), api, request, parser))
+        coordinator(groupId).thenCompose(node -> network.send(node.host(), node.port(), COORDINATOR_CONNECTION, api,
+            request, parser))
             .whenComplete((response, failure) ->
             {
                 if (failure != null)

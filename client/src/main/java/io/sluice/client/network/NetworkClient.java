@@ -46,7 +46,16 @@ public final class NetworkClient implements AutoCloseable
     /** The open connection to {@code host:port}, reconnecting if the previous one closed. */
     public BrokerConnection connection(final String host, final int port)
     {
-        final String key = host + ":" + port;
+        return connection(host, port, "");
+    }
+
+    /**
+     * A connection to {@code host:port} of its own for {@code purpose}: the broker answers a connection's requests
+     * in order, so group requests travel apart from fetches that the broker may park for fetch.max.wait.ms.
+     */
+    public BrokerConnection connection(final String host, final int port, final String purpose)
+    {
+        final String key = host + ":" + port + (purpose.isEmpty() ? "" : "/" + purpose);
         return connections.compute(key, (k, existing) -> existing == null || existing.isClosed()
             ? new BrokerConnection(bootstrap, host, port, clientId, requestTimeoutMs, Integer.MAX_VALUE) : existing);
     }
@@ -55,6 +64,13 @@ public final class NetworkClient implements AutoCloseable
         final ResponseParser<T> parser)
     {
         return connection(host, port).send(api, request, parser);
+    }
+
+    /** Sends on the connection kept for {@code purpose}; see {@link #connection(String, int, String)}. */
+    public <T> CompletableFuture<T> send(final String host, final int port, final String purpose, final ApiKeys api,
+        final Message request, final ResponseParser<T> parser)
+    {
+        return connection(host, port, purpose).send(api, request, parser);
     }
 
     /** The one event loop all of this client's connections run on. */
