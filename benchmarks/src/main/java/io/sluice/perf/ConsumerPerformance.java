@@ -23,12 +23,12 @@ final class ConsumerPerformance
 {
     static final String HELP = String.join("\n",
         "Usage: sluice perf consume --topic T --records N [--warmup-records W] [--timeout-ms T]",
-        "                           [--group G [--commit-every-poll]] [--consumer-prop key=value]...",
+        "                           [--group G [--commit-every-poll [--async]]] [--consumer-prop key=value]...",
         "                           [--bootstrap-server HOST:PORT]",
         "Reads every partition from the beginning: W records to warm up the JIT (not measured), then N records",
         "(or until no record came for --timeout-ms). With --group, subscribes as a member of G (use a new group",
-        "to start from the beginning; auto-commit off) and, with --commit-every-poll, commits synchronously after",
-        "every poll.");
+        "to start from the beginning; auto-commit off) and, with --commit-every-poll, commits after every poll:",
+        "waiting for each commit (commitSync), or with --async without waiting (commitAsync).");
 
     private ConsumerPerformance()
     {
@@ -37,7 +37,7 @@ final class ConsumerPerformance
     static void run(final String[] args, final PrintStream out)
     {
         final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "warmup-records", "timeout-ms",
-            "consumer-prop", "bootstrap-server", "group"), Set.of("commit-every-poll"));
+            "consumer-prop", "bootstrap-server", "group"), Set.of("commit-every-poll", "async"));
         if (cli.has("help"))
         {
             out.println(HELP);
@@ -58,6 +58,7 @@ final class ConsumerPerformance
         props.putIfAbsent("max.poll.records", "5000");
         final String group = cli.get("group", null);
         final boolean commitEveryPoll = cli.has("commit-every-poll");
+        final boolean async = cli.has("async");
         if (commitEveryPoll && group == null)
         {
             throw new CommandLine.UsageException("--commit-every-poll needs --group");
@@ -84,7 +85,7 @@ final class ConsumerPerformance
                 final long joinBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (consumer.assignment().size() < partitions.size() && System.nanoTime() < joinBy)
                 {
-                    warmupPoll(consumer, commitEveryPoll);
+                    warmupPoll(consumer, commitEveryPoll, async);
                 }
             }
             else
@@ -94,7 +95,7 @@ final class ConsumerPerformance
             long warmed = 0;
             while (warmed < warmup)
             {
-                final int count = warmupPoll(consumer, commitEveryPoll);
+                final int count = warmupPoll(consumer, commitEveryPoll, async);
                 if (count == 0)
                 {
                     throw new IllegalStateException("The topic ran out of records during the warm-up");
@@ -128,7 +129,7 @@ final class ConsumerPerformance
                 }
                 if (commitEveryPoll)
                 {
-                    consumer.commitSync();
+                    commit(consumer, async);
                 }
                 if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
                 {
@@ -143,13 +144,32 @@ final class ConsumerPerformance
     }
 
     /** One warm-up poll (committing like the measured ones); returns how many records it gave. */
-    private static int warmupPoll(final Consumer<byte[], byte[]> consumer, final boolean commit)
+    private static int warmupPoll(final Consumer<byte[], byte[]> consumer, final boolean commit,
+        final boolean async)
     {
         final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
         if (commit && !batch.isEmpty())
         {
-            consumer.commitSync();
+            commit(consumer, async);
         }
         return batch.count();
+    }
+
+    private static void commit(final Consumer<byte[], byte[]> consumer, final boolean async)
+    {
+        if (async)
+        {
+            consumer.commitAsync((offsets, e) ->
+            {
+                if (e != null)
+                {
+                    throw new IllegalStateException("A commit failed: " + e.getMessage(), e);
+                }
+            });
+        }
+        else
+        {
+            consumer.commitSync();
+        }
     }
 }
