@@ -546,6 +546,47 @@ class ConsumerGroupTest
     }
 
     @Test
+    void aSlowProcessorStaysInTheGroupUntilMaxPollIntervalThenLeaves() throws Exception
+    {
+        createTopic("slow", 1);
+        final TopicPartition tp = new TopicPartition("slow", 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()));
+             Consumer<String, String> slow = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+                 "group.id", "slowpokes", "max.poll.interval.ms", "7000"), new StringDeserializer(),
+                 new StringDeserializer()))
+        {
+            slow.subscribe(List.of("slow"));
+            final long joinBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!slow.assignment().contains(tp) && System.nanoTime() < joinBy)
+            {
+                slow.poll(Duration.ofMillis(50));
+            }
+            assertTrue(slow.assignment().contains(tp));
+            // Processing that takes longer than the 4 s session timeout: the background heartbeat keeps the member.
+            final long busyUntil = System.nanoTime() + Duration.ofMillis(5000).toNanos();
+            while (System.nanoTime() < busyUntil)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(busyUntil - System.nanoTime());
+            }
+            final GroupDescription during = admin.describeGroup("slowpokes");
+            assertEquals(1, during.members().size(), "still a member after 5 s without polling");
+            assertEquals(Set.of(tp), during.members().get(0).owned());
+            slow.poll(Duration.ofMillis(50));
+            assertEquals(Set.of(tp), slow.assignment(), "nothing was lost");
+            // Past max.poll.interval.ms the member leaves on its own, so its partitions can go to others.
+            GroupMember.await(() -> admin.describeGroup("slowpokes").members().isEmpty(), 15_000,
+                "the member to leave after max.poll.interval.ms without a poll");
+            // The next poll rejoins.
+            final long rejoinBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (admin.describeGroup("slowpokes").members().isEmpty() && System.nanoTime() < rejoinBy)
+            {
+                slow.poll(Duration.ofMillis(50));
+            }
+            assertEquals(1, admin.describeGroup("slowpokes").members().size());
+        }
+    }
+
+    @Test
     void badGroupRequestsGetTheirErrorAndLeaveTheGroupUnharmed() throws Exception
     {
         createTopic("guarded", 2);
