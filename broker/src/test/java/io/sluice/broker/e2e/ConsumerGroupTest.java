@@ -587,6 +587,28 @@ class ConsumerGroupTest
     }
 
     @Test
+    void withoutACommittedOffsetAutoOffsetResetNoneFailsPollClearly()
+    {
+        createTopic("unset", 1);
+        try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "group.id", "strict", "auto.offset.reset", "none"), new StringDeserializer(), new StringDeserializer()))
+        {
+            consumer.subscribe(List.of("unset"));
+            final io.sluice.common.errors.NoOffsetForPartitionException e = org.junit.jupiter.api.Assertions
+                .assertThrows(io.sluice.common.errors.NoOffsetForPartitionException.class, () ->
+                {
+                    final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    while (System.nanoTime() < deadline)
+                    {
+                        consumer.poll(Duration.ofMillis(50));
+                    }
+                });
+            assertTrue(e.getMessage().contains("unset-0") && e.getMessage().contains("auto.offset.reset"),
+                e.getMessage());
+        }
+    }
+
+    @Test
     void badGroupRequestsGetTheirErrorAndLeaveTheGroupUnharmed() throws Exception
     {
         createTopic("guarded", 2);
