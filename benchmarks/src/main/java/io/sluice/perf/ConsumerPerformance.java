@@ -93,12 +93,18 @@ final class ConsumerPerformance
                 consumer.assign(partitions);
             }
             long warmed = 0;
+            long lastWarmRecord = System.nanoTime();
             while (warmed < warmup)
             {
                 final int count = warmupPoll(consumer, commitEveryPoll, async);
-                if (count == 0)
+                if (count > 0)
                 {
-                    throw new IllegalStateException("The topic ran out of records during the warm-up");
+                    lastWarmRecord = System.nanoTime();
+                }
+                else if (System.nanoTime() - lastWarmRecord > TimeUnit.MILLISECONDS.toNanos(timeoutMs))
+                {
+                    throw new IllegalStateException("No record for " + timeoutMs + " ms during the warm-up: the "
+                        + "topic holds fewer than the warm-up and measured records together");
                 }
                 warmed += count;
             }

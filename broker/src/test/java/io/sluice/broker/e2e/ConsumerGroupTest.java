@@ -609,6 +609,57 @@ class ConsumerGroupTest
     }
 
     @Test
+    void manyAsynchronousCommitsCompleteInOrderAndTheLastOneWins()
+    {
+        createTopic("async", 1);
+        produce("async", 0, 500);
+        final TopicPartition tp = new TopicPartition("async", 0);
+        try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "group.id", "async-committers", "enable.auto.commit", "false"), new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            consumer.subscribe(List.of("async"));
+            final long joinBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!consumer.assignment().contains(tp) && System.nanoTime() < joinBy)
+            {
+                consumer.poll(Duration.ofMillis(50));
+            }
+            final List<Long> completed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (long offset = 1; offset <= 300; offset++)
+            {
+                consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(offset)), (offsets, e) ->
+                {
+                    completed.add(offsets.get(tp).offset());
+                    if (e != null)
+                    {
+                        failures.add(e);
+                    }
+                });
+                if (offset == 150)
+                {
+                    // A synchronous commit carries what is queued and must not be overtaken by it.
+                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(150)));
+                    assertEquals(150, consumer.committed(Set.of(tp)).get(tp).offset());
+                }
+            }
+            final long doneBy = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (completed.size() < 300 && System.nanoTime() < doneBy)
+            {
+                consumer.poll(Duration.ofMillis(20));
+            }
+            assertTrue(failures.isEmpty(), failures.toString());
+            final List<Long> expected = new ArrayList<>();
+            for (long offset = 1; offset <= 300; offset++)
+            {
+                expected.add(offset);
+            }
+            assertEquals(expected, completed, "every callback ran once, in commit order");
+            assertEquals(300, consumer.committed(Set.of(tp)).get(tp).offset());
+        }
+    }
+
+    @Test
     void badGroupRequestsGetTheirErrorAndLeaveTheGroupUnharmed() throws Exception
     {
         createTopic("guarded", 2);

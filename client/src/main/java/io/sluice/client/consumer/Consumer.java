@@ -65,6 +65,7 @@ public final class Consumer<K, V> implements AutoCloseable
     private final AtomicLong owner = new AtomicLong(NO_OWNER);
     private final GroupClient groups;
     private final ConcurrentLinkedQueue<Runnable> commitCallbacks = new ConcurrentLinkedQueue<>();
+    private final AsyncCommits asyncCommits = new AsyncCommits(this::sendCommit, commitCallbacks);
     private GroupMembership membership;
     private ConsumerRebalanceListener listener = ConsumerRebalanceListener.NOOP;
     private long nextAutoCommitNanos;
@@ -825,12 +826,12 @@ public final class Consumer<K, V> implements AutoCloseable
         final Map<TopicPartition, OffsetAndMetadata> positions = positions(assigned.keySet());
         if (!positions.isEmpty())
         {
-            sendCommit(positions).whenComplete((v, e) ->
+            asyncCommits.commit(positions, (offsets, e) ->
             {
                 if (e != null)
                 {
                     org.slf4j.LoggerFactory.getLogger(Consumer.class).warn("Auto-commit of group {} failed: {}",
-                        config.groupId, io.sluice.client.internals.Futures.unwrap(e).getMessage());
+                        config.groupId, e.getMessage());
                 }
             });
         }
@@ -898,8 +899,21 @@ public final class Consumer<K, V> implements AutoCloseable
         try
         {
             runCommitCallbacks();
-            io.sluice.client.internals.Futures.await(sendCommit(offsets), config.common.defaultApiTimeoutMs()
-                + config.common.retryBackoffMs(), "Commit of group " + config.groupId);
+            // Asynchronous commits still queued are older: they go in this request, overridden by these offsets.
+            final AsyncCommits.Batch queued = asyncCommits.takeQueued();
+            final Map<TopicPartition, OffsetAndMetadata> merged = new HashMap<>(queued.offsets());
+            merged.putAll(offsets);
+            try
+            {
+                io.sluice.client.internals.Futures.await(sendCommit(merged), config.common.defaultApiTimeoutMs()
+                    + config.common.retryBackoffMs(), "Commit of group " + config.groupId);
+                queued.complete(null, commitCallbacks);
+            }
+            catch (final RuntimeException e)
+            {
+                queued.complete(e, commitCallbacks);
+                throw e;
+            }
         }
         finally
         {
@@ -940,14 +954,7 @@ public final class Consumer<K, V> implements AutoCloseable
                 }
                 return;
             }
-            sendCommit(copy).whenComplete((v, e) ->
-            {
-                if (callback != null)
-                {
-                    final Exception failure = e == null ? null : io.sluice.client.internals.Futures.unwrap(e);
-                    commitCallbacks.add(() -> callback.onComplete(copy, failure));
-                }
-            });
+            asyncCommits.commit(copy, callback);
         }
         finally
         {
