@@ -36,7 +36,12 @@ public final class DeleteTopicsHandler implements RequestHandler
         final List<TopicResultsResponse.TopicResult> results = new ArrayList<>();
         for (final String name : request.topics())
         {
-            if (!config.deleteTopicEnable())
+            if (io.sluice.broker.group.OffsetsTopic.NAME.equals(name))
+            {
+                results.add(new TopicResultsResponse.TopicResult(name, Errors.INVALID_TOPIC_EXCEPTION.code(),
+                    name + " is internal: it holds every group's committed offsets and cannot be deleted"));
+            }
+            else if (!config.deleteTopicEnable())
             {
                 results.add(new TopicResultsResponse.TopicResult(name, Errors.TOPIC_DELETION_DISABLED.code(),
                     "delete.topic.enable is false on this broker"));

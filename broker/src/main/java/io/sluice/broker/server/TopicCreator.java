@@ -36,6 +36,11 @@ public final class TopicCreator
     public TopicImage create(final String name, final int partitions, final int replicationFactor,
         final Map<String, String> configs, final boolean validateOnly)
     {
+        if (io.sluice.broker.group.OffsetsTopic.NAME.equals(name))
+        {
+            throw new ApiException(Errors.INVALID_TOPIC_EXCEPTION.code(), false, name + " is internal: the group "
+                + "coordinator creates it on first use");
+        }
         try
         {
             TopicNames.validate(name);

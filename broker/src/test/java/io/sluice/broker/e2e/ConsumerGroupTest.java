@@ -660,6 +660,29 @@ class ConsumerGroupTest
     }
 
     @Test
+    void theOffsetsTopicCanBeNeitherCreatedByHandNorDeleted()
+    {
+        createTopic("guard-offsets", 1);
+        produce("guard-offsets", 0, 1);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            final io.sluice.common.errors.ApiException created = org.junit.jupiter.api.Assertions.assertThrows(
+                io.sluice.common.errors.ApiException.class, () -> admin.createTopic(new NewTopic(
+                    "__consumer_offsets", 1, (short)1)));
+            assertTrue(created.getMessage().contains("internal") || created.code()
+                == Errors.TOPIC_ALREADY_EXISTS.code(), created.getMessage());
+            admin.alterGroupOffsets("guard", Map.of(new TopicPartition("guard-offsets", 0), 1L));
+            final Map<String, io.sluice.common.errors.SluiceException> deleted = admin.deleteTopics(
+                List.of("__consumer_offsets"));
+            assertTrue(deleted.get("__consumer_offsets") != null
+                && deleted.get("__consumer_offsets").getMessage().contains("internal"), deleted.toString());
+            assertTrue(admin.listTopics(true).contains("__consumer_offsets"));
+            assertTrue(!admin.listTopics(false).contains("__consumer_offsets"), "hidden unless asked");
+            assertEquals(1, admin.describeGroup("guard").partitions().get(0).committedOffset());
+        }
+    }
+
+    @Test
     void badGroupRequestsGetTheirErrorAndLeaveTheGroupUnharmed() throws Exception
     {
         createTopic("guarded", 2);
