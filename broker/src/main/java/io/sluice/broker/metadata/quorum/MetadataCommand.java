@@ -1,0 +1,85 @@
+package io.sluice.broker.metadata.quorum;
+
+import io.sluice.broker.metadata.BrokerRegistration;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * A change proposed to the metadata quorum: once committed to the Raft log, every voter applies it to its image in
+ * the same order, so the commands must be deterministic and carry everything they need.
+ */
+sealed interface MetadataCommand
+{
+    byte REGISTER_BROKER = 1;
+    byte CREATE_TOPIC = 2;
+    byte DELETE_TOPIC = 3;
+
+    record RegisterBroker(BrokerRegistration broker) implements MetadataCommand
+    {
+    }
+
+    record CreateTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
+        implements MetadataCommand
+    {
+    }
+
+    record DeleteTopic(String name) implements MetadataCommand
+    {
+    }
+
+    static byte[] encode(final MetadataCommand command)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes))
+        {
+            if (command instanceof RegisterBroker r)
+            {
+                out.writeByte(REGISTER_BROKER);
+                MetadataCodec.writeBroker(out, r.broker());
+            }
+            else if (command instanceof CreateTopic c)
+            {
+                out.writeByte(CREATE_TOPIC);
+                out.writeUTF(c.name());
+                out.writeInt(c.partitions());
+                out.writeInt(c.replicationFactor());
+                MetadataCodec.writeConfigs(out, c.configs());
+            }
+            else if (command instanceof DeleteTopic d)
+            {
+                out.writeByte(DELETE_TOPIC);
+                out.writeUTF(d.name());
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static MetadataCommand decode(final byte[] bytes) throws IOException
+    {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes)))
+        {
+            final byte type = in.readByte();
+            switch (type)
+            {
+                case REGISTER_BROKER:
+                    return new RegisterBroker(MetadataCodec.readBroker(in));
+                case CREATE_TOPIC:
+                    return new CreateTopic(in.readUTF(), in.readInt(), in.readInt(), MetadataCodec.readConfigs(in));
+                case DELETE_TOPIC:
+                    return new DeleteTopic(in.readUTF());
+                default:
+                    throw new IOException("Unknown metadata command type " + type);
+            }
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package io.sluice.broker.metadata.quorum;
+
+import io.sluice.broker.metadata.BrokerRegistration;
+import io.sluice.broker.metadata.MetadataImage;
+import io.sluice.broker.metadata.PartitionImage;
+import io.sluice.broker.metadata.TopicImage;
+import io.sluice.common.protocol.Errors;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The cluster metadata as a Raft state machine: every voter applies the committed commands in log order to an
+ * immutable {@link MetadataImage} whose version is the log index, and publishes each new image to its listeners.
+ * Replica placement happens here, deterministically, so all voters agree on it. Snapshots hold a whole image, so
+ * the Raft log can be purged behind them.
+ */
+final class MetadataStateMachine extends BaseStateMachine
+{
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final String clusterId;
+    private final int controllerIdHint;
+    private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
+    private final Object appliedLock = new Object();
+    private volatile MetadataImage image;
+
+    MetadataStateMachine(final String clusterId, final int controllerIdHint)
+    {
+        this.clusterId = clusterId;
+        this.controllerIdHint = controllerIdHint;
+        this.image = new MetadataImage(0, clusterId, controllerIdHint, Map.of(), Map.of());
+    }
+
+    MetadataImage image()
+    {
+        return image;
+    }
+
+    void addListener(final Consumer<MetadataImage> listener)
+    {
+        listeners.add(listener);
+    }
+
+    /** Waits until the command at {@code index} has been applied here; false on timeout. */
+    boolean awaitApplied(final long index, final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (appliedLock)
+        {
+            while (image.version() < index)
+            {
+                final long left = deadline - System.currentTimeMillis();
+                if (left <= 0)
+                {
+                    return false;
+                }
+                appliedLock.wait(left);
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage)
+        throws IOException
+    {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        reinitialize();
+    }
+
+    /** Ratis learns the latest snapshot from here, and replays only the log after it. */
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage()
+    {
+        return storage;
+    }
+
+    @Override
+    public void reinitialize() throws IOException
+    {
+        final SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
+        if (snapshot == null || !Files.exists(snapshot.getFile().getPath()))
+        {
+            return;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+            Files.newInputStream(snapshot.getFile().getPath()))))
+        {
+            publish(MetadataCodec.readImage(in, controllerIdHint));
+        }
+        updateLastAppliedTermIndex(snapshot.getTermIndex());
+        LOG.info("Loaded the metadata snapshot at index {}: {} broker(s), {} topic(s)",
+            snapshot.getIndex(), image.brokers().size(), image.topics().size());
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException
+    {
+        final MetadataImage current = image;
+        final TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() <= 0)
+        {
+            return -1;
+        }
+        final File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+            Files.newOutputStream(file.toPath()))))
+        {
+            MetadataCodec.writeImage(out, current);
+        }
+        final FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
+        return applied.getIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(final TransactionContext trx)
+    {
+        final LogEntryProto entry = trx.getLogEntry();
+        final TermIndex termIndex = TermIndex.valueOf(entry);
+        Result result;
+        try
+        {
+            final MetadataCommand command = MetadataCommand.decode(
+                entry.getStateMachineLogEntry().getLogData().toByteArray());
+            result = apply(command, termIndex.getIndex());
+        }
+        catch (final IOException e)
+        {
+            // A command this version cannot read: skip it rather than stall every later change.
+            LOG.error("Skipping unreadable metadata command at {}: {}", termIndex, e.getMessage());
+            result = new Result(Errors.INVALID_REQUEST, e.getMessage(), image);
+        }
+        updateLastAppliedTermIndex(termIndex);
+        publish(result.image.version() == termIndex.getIndex() ? result.image : withVersion(result.image,
+            termIndex.getIndex()));
+        return CompletableFuture.completedFuture(Message.valueOf(encodeResult(result)));
+    }
+
+    private record Result(Errors error, String message, MetadataImage image)
+    {
+    }
+
+    private MetadataImage withVersion(final MetadataImage from, final long version)
+    {
+        return new MetadataImage(version, clusterId, controllerIdHint, from.brokers(), from.topics());
+    }
+
+    private Result apply(final MetadataCommand command, final long version)
+    {
+        final MetadataImage current = image;
+        if (command instanceof MetadataCommand.RegisterBroker r)
+        {
+            final Map<Integer, BrokerRegistration> brokers = new HashMap<>(current.brokers());
+            brokers.put(r.broker().id(), r.broker());
+            return ok(new MetadataImage(version, clusterId, controllerIdHint, brokers, current.topics()));
+        }
+        if (command instanceof MetadataCommand.DeleteTopic d)
+        {
+            if (current.topic(d.name()) == null)
+            {
+                return new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + d.name() + "' does not exist",
+                    current);
+            }
+            final Map<String, TopicImage> topics = new HashMap<>(current.topics());
+            topics.remove(d.name());
+            return ok(new MetadataImage(version, clusterId, controllerIdHint, current.brokers(), topics));
+        }
+        final MetadataCommand.CreateTopic c = (MetadataCommand.CreateTopic)command;
+        if (current.topic(c.name()) != null)
+        {
+            return new Result(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + c.name() + "' already exists", current);
+        }
+        if (c.partitions() < 1)
+        {
+            return new Result(Errors.INVALID_PARTITIONS, "A topic needs at least one partition", current);
+        }
+        final List<Integer> ids = new ArrayList<>(current.brokers().keySet());
+        if (c.replicationFactor() < 1 || c.replicationFactor() > ids.size())
+        {
+            return new Result(Errors.INVALID_REPLICATION_FACTOR, "Replication factor " + c.replicationFactor()
+                + " needs as many brokers; " + ids.size() + " registered", current);
+        }
+        // Round robin from a start that depends on the name, so leaders spread over the brokers.
+        final int start = Math.floorMod(c.name().hashCode(), ids.size());
+        final List<PartitionImage> partitions = new ArrayList<>(c.partitions());
+        for (int p = 0; p < c.partitions(); p++)
+        {
+            final List<Integer> replicas = new ArrayList<>(c.replicationFactor());
+            for (int r = 0; r < c.replicationFactor(); r++)
+            {
+                replicas.add(ids.get((start + p + r) % ids.size()));
+            }
+            partitions.add(new PartitionImage(p, List.copyOf(replicas), replicas.get(0), 0, List.copyOf(replicas)));
+        }
+        final Map<String, TopicImage> topics = new HashMap<>(current.topics());
+        topics.put(c.name(), new TopicImage(c.name(), Map.copyOf(c.configs()), List.copyOf(partitions)));
+        return ok(new MetadataImage(version, clusterId, controllerIdHint, current.brokers(), topics));
+    }
+
+    private static Result ok(final MetadataImage image)
+    {
+        return new Result(Errors.NONE, null, image);
+    }
+
+    private void publish(final MetadataImage next)
+    {
+        synchronized (appliedLock)
+        {
+            image = next;
+            appliedLock.notifyAll();
+        }
+        for (final Consumer<MetadataImage> listener : listeners)
+        {
+            try
+            {
+                listener.accept(next);
+            }
+            catch (final RuntimeException e)
+            {
+                LOG.error("A metadata listener failed on version {}", next.version(), e);
+            }
+        }
+    }
+
+    private static ByteString encodeResult(final Result result)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes))
+        {
+            out.writeShort(result.error.code());
+            out.writeUTF(result.message == null ? "" : result.message);
+        }
+        catch (final IOException e)
+        {
+            throw new IllegalStateException(e);
+        }
+        return ByteString.copyFrom(bytes.toByteArray());
+    }
+}

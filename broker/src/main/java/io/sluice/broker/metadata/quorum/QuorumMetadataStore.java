@@ -1,0 +1,289 @@
+package io.sluice.broker.metadata.quorum;
+
+import io.sluice.broker.metadata.BrokerRegistration;
+import io.sluice.broker.metadata.MetadataImage;
+import io.sluice.broker.metadata.MetadataStore;
+import io.sluice.broker.metadata.TopicImage;
+import io.sluice.common.errors.ApiException;
+import io.sluice.common.errors.ConfigException;
+import io.sluice.common.protocol.Errors;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Cluster metadata replicated by Apache Ratis over its Netty transport among the voters of
+ * {@code controller.quorum.voters}. A proposal goes to the Raft leader through a client; it is acknowledged once
+ * committed and applied here, so the caller reads its own write from {@link #image()}.
+ */
+public final class QuorumMetadataStore implements MetadataStore
+{
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumMetadataStore.class);
+    /** One Raft group for the metadata of every Sluice cluster; clusters are told apart by their voters. */
+    private static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+        "sluice-cluster-metadata".getBytes(StandardCharsets.UTF_8)));
+
+    /** A voter of the quorum as {@code controller.quorum.voters} names it: {@code id@host:port}. */
+    public record Voter(int id, String host, int port)
+    {
+        /**
+         * Parses {@code id@host:port,id@host:port,...}.
+         *
+         * @throws ConfigException naming the entry that does not parse.
+         */
+        public static List<Voter> parseList(final String voters)
+        {
+            final List<Voter> result = new ArrayList<>();
+            for (final String entry : voters.split(","))
+            {
+                final String text = entry.trim();
+                final int at = text.indexOf('@');
+                final int colon = text.lastIndexOf(':');
+                try
+                {
+                    if (at <= 0 || colon <= at + 1)
+                    {
+                        throw new NumberFormatException();
+                    }
+                    result.add(new Voter(Integer.parseInt(text.substring(0, at)), text.substring(at + 1, colon),
+                        Integer.parseInt(text.substring(colon + 1))));
+                }
+                catch (final NumberFormatException e)
+                {
+                    throw new ConfigException("controller.quorum.voters entry '" + text + "' is not id@host:port");
+                }
+            }
+            return result;
+        }
+    }
+
+    private final int nodeId;
+    private final long timeoutMs;
+    private final MetadataStateMachine stateMachine;
+    private final RaftServer server;
+    private final RaftClient client;
+
+    /**
+     * Starts this broker's voter (if it is one) and a client of the quorum, and waits until the quorum answers.
+     *
+     * @param voters the quorum; a voter with port 0 listens on an ephemeral port (only for a one-voter quorum).
+     */
+    public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
+        final long timeoutMs) throws IOException
+    {
+        this.nodeId = nodeId;
+        this.timeoutMs = timeoutMs;
+        final List<Voter> voters = withConcretePorts(configured);
+        final Voter self = voters.stream().filter(v -> v.id() == nodeId).findFirst().orElseThrow(() ->
+            new ConfigException("Broker " + nodeId + " is not among controller.quorum.voters " + voters
+                + "; brokers that are not voters are not supported yet"));
+        if (configured.size() > 1 && configured.stream().anyMatch(v -> v.port() == 0))
+        {
+            throw new ConfigException("controller.quorum.voters needs fixed ports when there are several voters");
+        }
+        Files.createDirectories(dir);
+        final RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setHost(properties, self.host());
+        NettyConfigKeys.Server.setPort(properties, self.port());
+        RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 10_000);
+        this.stateMachine = new MetadataStateMachine(GROUP_ID.getUuid().toString(), nodeId);
+        final boolean formatted = Files.exists(dir.resolve(GROUP_ID.getUuid().toString()));
+        this.server = RaftServer.newBuilder()
+            .setServerId(peerId(nodeId))
+            .setGroup(group(voters))
+            .setProperties(properties)
+            .setStateMachine(stateMachine)
+            .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+            .build();
+        server.start();
+        final List<Voter> reachable = voters;
+        final RaftProperties clientProperties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
+        this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(reachable)).build();
+        LOG.info("Metadata quorum member {} started ({} voter(s): {}), data in {}", nodeId, voters.size(),
+            reachable, dir);
+    }
+
+    /**
+     * A one-voter quorum may ask for port 0: it gets a free port of its own, because Ratis records each peer's
+     * address in its group and a client could not reach ":0".
+     */
+    private static List<Voter> withConcretePorts(final List<Voter> voters) throws IOException
+    {
+        final List<Voter> result = new ArrayList<>();
+        for (final Voter v : voters)
+        {
+            if (v.port() != 0)
+            {
+                result.add(v);
+                continue;
+            }
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
+                v.host())))
+            {
+                result.add(new Voter(v.id(), v.host(), probe.getLocalPort()));
+            }
+        }
+        return result;
+    }
+
+    private static RaftPeerId peerId(final int id)
+    {
+        return RaftPeerId.valueOf("broker-" + id);
+    }
+
+    private static RaftGroup group(final List<Voter> voters)
+    {
+        final List<RaftPeer> peers = new ArrayList<>();
+        for (final Voter v : voters)
+        {
+            peers.add(RaftPeer.newBuilder().setId(peerId(v.id())).setAddress(v.host() + ":" + v.port()).build());
+        }
+        return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    @Override
+    public MetadataImage image()
+    {
+        return stateMachine.image();
+    }
+
+    @Override
+    public void addListener(final Consumer<MetadataImage> listener)
+    {
+        stateMachine.addListener(listener);
+        listener.accept(stateMachine.image());
+    }
+
+    /** Registers (or re-registers, after a restart or a port change) a broker. */
+    public void register(final BrokerRegistration broker)
+    {
+        propose(new MetadataCommand.RegisterBroker(broker));
+    }
+
+    @Override
+    public TopicImage createTopic(final String name, final int partitions, final int replicationFactor,
+        final Map<String, String> configs)
+    {
+        propose(new MetadataCommand.CreateTopic(name, partitions, replicationFactor, configs));
+        return image().topic(name);
+    }
+
+    @Override
+    public boolean deleteTopic(final String name)
+    {
+        try
+        {
+            propose(new MetadataCommand.DeleteTopic(name));
+            return true;
+        }
+        catch (final ApiException e)
+        {
+            if (e.code() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+            {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Commits a command and waits until it is applied here.
+     *
+     * @throws ApiException with the error the state machine answered, or REQUEST_TIMED_OUT if the quorum did not
+     *                      commit it in time (no leader reachable).
+     */
+    private void propose(final MetadataCommand command)
+    {
+        final RaftClientReply reply;
+        try
+        {
+            reply = client.io().send(Message.valueOf(ByteString.copyFrom(MetadataCommand.encode(command))));
+        }
+        catch (final IOException e)
+        {
+            throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum did not commit "
+                + command + ": " + e.getMessage());
+        }
+        if (!reply.isSuccess())
+        {
+            throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum refused " + command
+                + ": " + reply.getException());
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(
+            reply.getMessage().getContent().toByteArray())))
+        {
+            final Errors error = Errors.forCode(in.readShort());
+            final String message = in.readUTF();
+            if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMs))
+            {
+                throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "Broker " + nodeId + " did not apply "
+                    + "metadata version " + reply.getLogIndex() + " within " + timeoutMs + " ms");
+            }
+            if (error != Errors.NONE)
+            {
+                throw new ApiException(error.code(), error.isRetriable(), message);
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "Interrupted waiting for the quorum");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            client.close();
+        }
+        catch (final IOException e)
+        {
+            LOG.warn("Closing the metadata quorum client: {}", e.getMessage());
+        }
+        try
+        {
+            server.close();
+        }
+        catch (final IOException e)
+        {
+            LOG.warn("Closing metadata quorum member {}: {}", nodeId, e.getMessage());
+        }
+    }
+}
