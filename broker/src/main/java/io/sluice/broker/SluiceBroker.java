@@ -3,7 +3,9 @@ package io.sluice.broker;
 import io.sluice.broker.config.BrokerConfig;
 import io.sluice.broker.group.GroupCoordinator;
 import io.sluice.broker.metadata.BrokerRegistration;
-import io.sluice.broker.metadata.LocalMetadataStore;
+import io.sluice.broker.metadata.LegacyTopics;
+import io.sluice.broker.metadata.MetaProperties;
+import io.sluice.broker.metadata.quorum.QuorumMetadataStore;
 import io.sluice.broker.metadata.MetadataStore;
 import io.sluice.broker.metrics.BrokerMetrics;
 import io.sluice.broker.network.RequestHandler;
@@ -38,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,6 +68,7 @@ public final class SluiceBroker implements AutoCloseable
     private int boundPort = -1;
     private int boundHttpPort = -1;
     private volatile boolean shutDown;
+    private static final long METADATA_TIMEOUT_MS = 30_000;
 
     public SluiceBroker(final BrokerConfig config)
     {
@@ -74,16 +78,17 @@ public final class SluiceBroker implements AutoCloseable
     public synchronized void startup() throws IOException, InterruptedException
     {
         final long start = System.nanoTime();
-        // Logs open with the broker defaults: the metadata that holds topic overrides lives in the data directory,
-        // which the log manager creates and locks, so it is read next and the overrides applied by the replica
-        // manager.
+        // Logs open with the broker defaults: the metadata quorum that holds topic overrides keeps its state in the
+        // data directory, which the log manager creates and locks, so it starts next and the replica manager
+        // applies the overrides.
         logManager = new LogManager(config.logManagerConfig(), config.logDefaults(), topic -> null, Time.SYSTEM);
         final Path dataDir = logManager.dataDirectories().get(0);
-        final BrokerRegistration self = new BrokerRegistration(config.nodeId(), config.listenerHost(),
-            config.listenerPort());
         final java.util.List<TopicPartition> onDisk = new java.util.ArrayList<>();
         logManager.allLogs().forEach(log -> onDisk.add(log.topicPartition()));
-        final LocalMetadataStore store = new LocalMetadataStore(dataDir, self, onDisk);
+        MetaProperties.check(dataDir, config.nodeId());
+        final List<QuorumMetadataStore.Voter> voters = config.quorumVoters();
+        final QuorumMetadataStore store = new QuorumMetadataStore(config.nodeId(), voters,
+            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS);
         metadata = store;
 
         final var fetches = FetchHandler.newPurgatory();
@@ -135,9 +140,12 @@ public final class SluiceBroker implements AutoCloseable
             produces::size);
         // Partitions must exist before clients reach them, and the bound port must be known for the metadata.
         boundPort = socketServer.start();
-        if (boundPort != config.listenerPort())
+        store.registerBroker(new BrokerRegistration(config.nodeId(), config.listenerHost(), boundPort));
+        if (voters.size() == 1)
         {
-            store.updateSelf(new BrokerRegistration(config.nodeId(), config.listenerHost(), boundPort));
+            // Alone, this broker's disk is the only other record of its topics: never let the replica manager
+            // take logs the metadata lacks for deleted topics.
+            LegacyTopics.adopt(store, dataDir, onDisk);
         }
         // The replica manager applies each topic's config overrides to its logs; retention and the cleaner start
         // only after that, so they never run a topic under the defaults.

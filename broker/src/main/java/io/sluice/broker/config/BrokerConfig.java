@@ -41,6 +41,7 @@ public final class BrokerConfig
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
     public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "controlled.shutdown.timeout.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
     public static final String GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_MAX_SIZE = "group.consumer.max.size";
@@ -97,6 +98,8 @@ public final class BrokerConfig
             "How long a clean shutdown may take before the broker stops anyway.")
         .define(PRODUCER_ID_EXPIRATION_MS, LONG, 86_400_000L, ConfigDef.atLeast(1),
             "Forget an idle producer's de-duplication state after this long.")
+        .define(CONTROLLER_QUORUM_VOTERS, ConfigDef.Type.STRING, "",
+            "The metadata quorum as id@host:port,...; empty: this broker alone, as a one-voter quorum.")
         .define(GROUP_SESSION_TIMEOUT_MS, INT, 45_000, ConfigDef.atLeast(1),
             "A group member that sends no heartbeat for this long is removed and its partitions reassigned.")
         .define(GROUP_HEARTBEAT_INTERVAL_MS, INT, 500, ConfigDef.atLeast(1),
@@ -158,6 +161,7 @@ public final class BrokerConfig
         }
         listenerHost();
         listenerPort();
+        quorumVoters();
     }
 
     private static LogConfig renameErrors(final java.util.function.Supplier<LogConfig> parse)
@@ -311,6 +315,18 @@ public final class BrokerConfig
     public long producerIdExpirationMs()
     {
         return (Long)values.get(PRODUCER_ID_EXPIRATION_MS);
+    }
+
+    /** The voters of the metadata quorum: the configured ones, or this broker alone on a port of its own. */
+    public java.util.List<io.sluice.broker.metadata.quorum.QuorumMetadataStore.Voter> quorumVoters()
+    {
+        final String voters = ((String)values.get(CONTROLLER_QUORUM_VOTERS)).trim();
+        if (voters.isEmpty())
+        {
+            return java.util.List.of(new io.sluice.broker.metadata.quorum.QuorumMetadataStore.Voter(nodeId(),
+                listenerHost(), 0));
+        }
+        return io.sluice.broker.metadata.quorum.QuorumMetadataStore.Voter.parseList(voters);
     }
 
     /** The group coordinator's settings. */

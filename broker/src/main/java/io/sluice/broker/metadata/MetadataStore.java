@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 /**
  * Where cluster metadata lives and how it changes. Handlers read {@link #image()}; changes are proposed and, once
  * committed, published as a new image to every listener in order. A single broker uses
- * {@link LocalMetadataStore}; the cluster replaces it with a replicated quorum behind this same interface.
+ * the Raft quorum of {@code controller.quorum.voters} behind this interface, a single broker as a one-voter quorum.
  */
 public interface MetadataStore extends AutoCloseable
 {
@@ -22,6 +22,9 @@ public interface MetadataStore extends AutoCloseable
      *                                              INVALID_REPLICATION_FACTOR or INVALID_CONFIG.
      */
     TopicImage createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs);
+
+    /** Registers a broker, or updates its endpoint after a restart. */
+    void registerBroker(BrokerRegistration broker);
 
     /** Deletes a topic; returns false if it did not exist. */
     boolean deleteTopic(String name);

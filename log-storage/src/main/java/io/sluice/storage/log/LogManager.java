@@ -141,8 +141,12 @@ public final class LogManager implements AutoCloseable
                     }
                     catch (final IllegalArgumentException e)
                     {
-                        LOG.warn("Ignoring {} in data directory {}: not a partition directory", partitionDir,
-                            dir.path());
+                        // Hidden directories hold the broker's own state (the metadata quorum), not stray files.
+                        if (!partitionDir.getFileName().toString().startsWith("."))
+                        {
+                            LOG.warn("Ignoring {} in data directory {}: not a partition directory", partitionDir,
+                                dir.path());
+                        }
                         continue;
                     }
                     futures.add(pool.submit(() -> Log.open(partitionDir, tp, configFor(tp.topic()), clean,

@@ -185,8 +185,8 @@ public final class QuorumMetadataStore implements MetadataStore
         listener.accept(stateMachine.image());
     }
 
-    /** Registers (or re-registers, after a restart or a port change) a broker. */
-    public void register(final BrokerRegistration broker)
+    @Override
+    public void registerBroker(final BrokerRegistration broker)
     {
         propose(new MetadataCommand.RegisterBroker(broker));
     }

@@ -39,7 +39,7 @@ class QuorumMetadataStoreTest
         {
             final List<MetadataImage> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
             store.addListener(seen::add);
-            store.register(new BrokerRegistration(0, "127.0.0.1", 9092));
+            store.registerBroker(new BrokerRegistration(0, "127.0.0.1", 9092));
             assertNotNull(store.createTopic("a", 3, 1, Map.of("cleanup.policy", "compact")));
             assertEquals(3, store.image().topic("a").partitionCount());
             assertEquals("compact", store.image().topic("a").configs().get("cleanup.policy"));
@@ -81,7 +81,7 @@ class QuorumMetadataStoreTest
             }
             for (int id = 0; id < 3; id++)
             {
-                stores.get(id).register(new BrokerRegistration(id, "127.0.0.1", 9092 + id));
+                stores.get(id).registerBroker(new BrokerRegistration(id, "127.0.0.1", 9092 + id));
             }
             stores.get(1).createTopic("replicated", 6, 3, Map.of());
             final MetadataImage image = stores.get(1).image();
