@@ -99,7 +99,7 @@ public final class SluiceBroker implements AutoCloseable
         {
             fetches.checkAndComplete(tp);
             produces.checkAndComplete(tp);
-        });
+        }, this::highWatermarkMoved);
         final GroupCoordinator groups = new GroupCoordinator(config.nodeId(), config.groupConfig(), metadata,
             replicas, tp ->
             {
@@ -114,13 +114,9 @@ public final class SluiceBroker implements AutoCloseable
         handlers.put(ApiKeys.METADATA.id, new MetadataHandler(config, metadata, creator));
         handlers.put(ApiKeys.CREATE_TOPICS.id, new CreateTopicsHandler(creator));
         handlers.put(ApiKeys.DELETE_TOPICS.id, new DeleteTopicsHandler(config, metadata));
-        handlers.put(ApiKeys.PRODUCE.id, new ProduceHandler(config, replicas, produces, tp ->
-        {
-            fetches.checkAndComplete(tp);
-            produces.checkAndComplete(tp);
-            groups.onHighWatermark(tp);
-        }, metrics));
-        handlers.put(ApiKeys.FETCH.id, new FetchHandler(replicas, fetches, metrics));
+        handlers.put(ApiKeys.PRODUCE.id, new ProduceHandler(config, replicas, produces, this::highWatermarkMoved,
+            metrics));
+        handlers.put(ApiKeys.FETCH.id, new FetchHandler(replicas, fetches, metrics, this::highWatermarkMoved));
         handlers.put(ApiKeys.LIST_OFFSETS.id, new ListOffsetsHandler(replicas));
         handlers.put(ApiKeys.INIT_PRODUCER_ID.id, new InitProducerIdHandler(new ProducerIdManager(dataDir)));
         handlers.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(groups));
@@ -171,6 +167,17 @@ public final class SluiceBroker implements AutoCloseable
         LOG.info("Sluice broker {} started in {} ms: listening on {}:{}, data in {}, metrics at http://{}:{}/metrics",
             config.nodeId(), (System.nanoTime() - start) / 1_000_000, config.listenerHost(), boundPort,
             logManager.dataDirectories(), config.listenerHost(), boundHttpPort);
+    }
+
+    /** A partition's high watermark moved: parked fetches, acks=all produces and group commits may complete. */
+    private void highWatermarkMoved(final TopicPartition tp)
+    {
+        fetchPurgatory.checkAndComplete(tp);
+        producePurgatory.checkAndComplete(tp);
+        if (coordinator != null)
+        {
+            coordinator.onHighWatermark(tp);
+        }
     }
 
     public int port()
@@ -233,6 +240,7 @@ public final class SluiceBroker implements AutoCloseable
         }
         if (replicas != null)
         {
+            replicas.stopFetchers();
             replicas.writeProducerSnapshots();
         }
         if (metadata != null)

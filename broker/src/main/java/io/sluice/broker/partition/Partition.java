@@ -10,6 +10,8 @@ import io.sluice.storage.log.LogReadInfo;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A partition this broker hosts: its log, leader epoch, in-sync replicas, high watermark and idempotent-producer
@@ -26,6 +28,9 @@ public final class Partition
     private volatile int leaderEpoch;
     private volatile List<Integer> isr;
     private volatile long highWatermark;
+    private volatile int leaderId = -1;
+    /** As leader: each follower's log end offset, from the offsets its fetches ask for. */
+    private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
 
     public Partition(final TopicPartition topicPartition, final Log log, final int leaderEpoch,
         final List<Integer> isr, final long producerIdExpirationMs)
@@ -37,7 +42,8 @@ public final class Partition
         this.producerState = new ProducerStateManager(log.dir(), producerIdExpirationMs);
         producerState.load(log);
         this.producerGuard = producerState::admit;
-        // A single in-sync replica (this one) has everything it wrote.
+        // A single in-sync replica (this one) has everything it wrote; with others, the leader learns their ends
+        // from their fetches and a follower from the leader.
         this.highWatermark = isr.size() <= 1 ? log.logEndOffset() : 0;
     }
 
@@ -70,6 +76,68 @@ public final class Partition
     {
         this.leaderEpoch = epoch;
         this.isr = inSyncReplicas;
+    }
+
+    /**
+     * Applies the metadata's leader, epoch and ISR. Returns true if the high watermark moved (a smaller ISR can
+     * let it advance).
+     */
+    public boolean updateLeadership(final int leader, final int epoch, final List<Integer> inSyncReplicas)
+    {
+        synchronized (lock)
+        {
+            if (leader != leaderId || epoch != leaderEpoch)
+            {
+                followerEnds.clear();
+            }
+            this.leaderId = leader;
+            this.leaderEpoch = epoch;
+            this.isr = inSyncReplicas;
+            return maybeIncrementHighWatermark();
+        }
+    }
+
+    /** The current leader's broker id, or -1 if unknown. */
+    public int leaderId()
+    {
+        return leaderId;
+    }
+
+    /**
+     * As leader, records that follower {@code replicaId} has everything below {@code fetchOffset} (a follower
+     * fetches from its log end). Returns true if the high watermark moved.
+     */
+    public boolean updateFollowerEnd(final int replicaId, final long fetchOffset)
+    {
+        synchronized (lock)
+        {
+            followerEnds.put(replicaId, fetchOffset);
+            return maybeIncrementHighWatermark();
+        }
+    }
+
+    /** As follower, appends batches fetched from the leader, keeping their offsets, and takes its high watermark. */
+    public void appendAsFollower(final ByteBuffer records, final long leaderHighWatermark, final LogAppendInfo info)
+    {
+        synchronized (lock)
+        {
+            if (records.hasRemaining())
+            {
+                log.appendAsFollower(records, info);
+                producerState.update(records);
+            }
+            final long hw = Math.min(leaderHighWatermark, log.logEndOffset());
+            if (hw > highWatermark)
+            {
+                highWatermark = hw;
+            }
+        }
+    }
+
+    /** Reads for a follower: whole batches up to the log end, not only below the high watermark. */
+    public LogReadInfo readForFollower(final long offset, final int maxBytes)
+    {
+        return log.read(offset, maxBytes, Long.MAX_VALUE, true);
     }
 
     /** Checks a client's view of the leader epoch; -1 means the client does not know it. */
@@ -115,16 +183,23 @@ public final class Partition
         }
     }
 
+    /** High watermark = the smallest log end offset among the in-sync replicas (this leader included). */
     private boolean maybeIncrementHighWatermark()
     {
-        if (isr.size() <= 1)
+        long hw = log.logEndOffset();
+        for (final int replica : isr)
         {
-            final long end = log.logEndOffset();
-            if (end > highWatermark)
+            if (replica == leaderId || leaderId < 0)
             {
-                highWatermark = end;
-                return true;
+                continue;
             }
+            final Long end = followerEnds.get(replica);
+            hw = Math.min(hw, end == null ? highWatermark : end);
+        }
+        if (hw > highWatermark)
+        {
+            highWatermark = hw;
+            return true;
         }
         return false;
     }

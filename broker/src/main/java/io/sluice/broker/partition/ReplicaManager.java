@@ -1,6 +1,7 @@
 package io.sluice.broker.partition;
 
 import io.sluice.broker.config.BrokerConfig;
+import io.sluice.broker.metadata.BrokerRegistration;
 import io.sluice.broker.metadata.MetadataImage;
 import io.sluice.broker.metadata.PartitionImage;
 import io.sluice.broker.metadata.TopicImage;
@@ -33,14 +34,22 @@ public final class ReplicaManager implements Consumer<MetadataImage>
     private final LogManager logManager;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final Consumer<TopicPartition> onRemoved;
+    private final Consumer<TopicPartition> highWatermarkMoved;
+    private final io.sluice.broker.replication.ReplicaFetcherManager fetchers;
 
+    /**
+     * @param onRemoved          hears of partitions that stop being hosted here (to answer their parked requests).
+     * @param highWatermarkMoved hears of high watermarks that moved here (to complete parked requests).
+     */
     public ReplicaManager(final BrokerConfig config, final LogManager logManager,
-        final Consumer<TopicPartition> onRemoved)
+        final Consumer<TopicPartition> onRemoved, final Consumer<TopicPartition> highWatermarkMoved)
     {
         this.nodeId = config.nodeId();
         this.config = config;
         this.logManager = logManager;
         this.onRemoved = onRemoved;
+        this.highWatermarkMoved = highWatermarkMoved;
+        this.fetchers = new io.sluice.broker.replication.ReplicaFetcherManager(nodeId, highWatermarkMoved);
     }
 
     /** The effective log config of a topic: broker defaults with the topic's overrides. */
@@ -64,18 +73,30 @@ public final class ReplicaManager implements Consumer<MetadataImage>
                 }
                 final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 wanted.put(tp, Boolean.TRUE);
-                final Partition existing = partitions.get(tp);
-                if (existing == null)
+                Partition partition = partitions.get(tp);
+                if (partition == null)
                 {
                     final Log log = logManager.getOrCreateLog(tp, logConfig);
                     log.updateConfig(logConfig);
-                    partitions.put(tp, new Partition(tp, log, p.leaderEpoch(), p.isr(),
-                        config.producerIdExpirationMs()));
+                    partition = new Partition(tp, log, p.leaderEpoch(), p.isr(), config.producerIdExpirationMs());
+                    partitions.put(tp, partition);
                 }
                 else
                 {
-                    existing.log().updateConfig(logConfig);
-                    existing.updateLeadership(p.leaderEpoch(), p.isr());
+                    partition.log().updateConfig(logConfig);
+                }
+                if (partition.updateLeadership(p.leader(), p.leaderEpoch(), p.isr()))
+                {
+                    highWatermarkMoved.accept(tp);
+                }
+                final BrokerRegistration leader = image.brokers().get(p.leader());
+                if (p.leader() == nodeId || leader == null)
+                {
+                    fetchers.stopFollowing(tp);
+                }
+                else
+                {
+                    fetchers.follow(partition, leader);
                 }
             }
         }
@@ -83,6 +104,7 @@ public final class ReplicaManager implements Consumer<MetadataImage>
         {
             if (!wanted.containsKey(tp))
             {
+                fetchers.stopFollowing(tp);
                 partitions.remove(tp);
                 onRemoved.accept(tp);
                 logManager.deleteLog(tp);
@@ -103,7 +125,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>
     /**
      * The partition if this broker leads it.
      *
-     * @throws ApiException UNKNOWN_TOPIC_OR_PARTITION if it does not exist here.
+     * @throws ApiException UNKNOWN_TOPIC_OR_PARTITION if it does not exist here, NOT_LEADER_OR_FOLLOWER if this
+     *                      broker only follows it.
      */
     public Partition leaderPartition(final TopicPartition tp)
     {
@@ -112,6 +135,11 @@ public final class ReplicaManager implements Consumer<MetadataImage>
         {
             throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), true,
                 "This broker does not host " + tp);
+        }
+        if (partition.leaderId() >= 0 && partition.leaderId() != nodeId)
+        {
+            throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER.code(), true, "Broker " + nodeId + " follows " + tp
+                + "; its leader is broker " + partition.leaderId());
         }
         return partition;
     }
@@ -124,6 +152,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>
     public Collection<Partition> partitions()
     {
         return partitions.values();
+    }
+
+    /** Stops replicating from leaders, at shutdown. */
+    public void stopFetchers()
+    {
+        fetchers.close();
     }
 
     /** Writes every partition's producer-state snapshot, at clean shutdown. */

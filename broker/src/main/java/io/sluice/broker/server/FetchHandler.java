@@ -33,13 +33,15 @@ public final class FetchHandler implements RequestHandler
     private final ReplicaManager replicas;
     private final DelayedOperationPurgatory<DelayedFetch> purgatory;
     private final BrokerMetrics metrics;
+    private final java.util.function.Consumer<TopicPartition> highWatermarkMoved;
 
     public FetchHandler(final ReplicaManager replicas, final DelayedOperationPurgatory<DelayedFetch> purgatory,
-        final BrokerMetrics metrics)
+        final BrokerMetrics metrics, final java.util.function.Consumer<TopicPartition> highWatermarkMoved)
     {
         this.replicas = replicas;
         this.purgatory = purgatory;
         this.metrics = metrics;
+        this.highWatermarkMoved = highWatermarkMoved;
     }
 
     public static DelayedOperationPurgatory<DelayedFetch> newPurgatory()
@@ -55,6 +57,10 @@ public final class FetchHandler implements RequestHandler
         if (request.maxBytes() < 0 || request.minBytes() < 0 || request.maxWaitMs() < 0)
         {
             throw new ProtocolException("Fetch sizes and wait must not be negative");
+        }
+        if (request.replicaId() >= 0)
+        {
+            recordFollowerEnds(request);
         }
         final Runnable respond = () -> context.respond(read(request));
         if (request.maxWaitMs() == 0 || request.minBytes() == 0)
@@ -74,6 +80,23 @@ public final class FetchHandler implements RequestHandler
             keys);
     }
 
+    /** A follower's fetch offsets are its log ends: the leader's high watermark may move on them. */
+    private void recordFollowerEnds(final FetchRequest request)
+    {
+        for (final FetchRequest.TopicData topic : request.topics())
+        {
+            for (final FetchRequest.PartitionData p : topic.partitions())
+            {
+                final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
+                final Partition partition = replicas.partitionOrNull(tp);
+                if (partition != null && partition.updateFollowerEnd(request.replicaId(), p.fetchOffset()))
+                {
+                    highWatermarkMoved.accept(tp);
+                }
+            }
+        }
+    }
+
     /** Whether the fetch can be answered now: enough new bytes, or an error to report. */
     private boolean satisfied(final FetchRequest request)
     {
@@ -87,7 +110,9 @@ public final class FetchHandler implements RequestHandler
                 {
                     return true;
                 }
-                final long highWatermark = partition.highWatermark();
+                // A follower may read up to the log end; a consumer only below the high watermark.
+                final long highWatermark = request.replicaId() >= 0 ? partition.log().logEndOffset()
+                    : partition.highWatermark();
                 if (p.fetchOffset() > partition.log().logEndOffset() || p.fetchOffset() < partition.log()
                     .logStartOffset())
                 {
@@ -101,8 +126,9 @@ public final class FetchHandler implements RequestHandler
                     }
                     try
                     {
-                        bytes += partition.readForConsumer(p.fetchOffset(), p.partitionMaxBytes(), true).records
-                            .sizeInBytes();
+                        bytes += (request.replicaId() >= 0 ? partition.readForFollower(p.fetchOffset(),
+                            p.partitionMaxBytes()) : partition.readForConsumer(p.fetchOffset(), p.partitionMaxBytes(),
+                            true)).records.sizeInBytes();
                     }
                     catch (final SluiceException e)
                     {
@@ -135,7 +161,9 @@ public final class FetchHandler implements RequestHandler
                     final Partition partition = replicas.leaderPartition(tp);
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());
                     final int max = (int)Math.min(p.partitionMaxBytes(), budget);
-                    final LogReadInfo info = partition.readForConsumer(p.fetchOffset(), Math.max(0, max), first);
+                    final LogReadInfo info = request.replicaId() >= 0
+                        ? partition.readForFollower(p.fetchOffset(), Math.max(0, max))
+                        : partition.readForConsumer(p.fetchOffset(), Math.max(0, max), first);
                     final int size = info.records.sizeInBytes();
                     if (size > 0)
                     {

@@ -37,7 +37,10 @@ public final class ProduceHandler implements RequestHandler
     private final HighWatermarkListener highWatermarkListener;
     private final BrokerMetrics metrics;
 
-    /** Told when a partition's high watermark moves, to complete parked requests. */
+    /**
+     * Told after every append to a partition (its log end moved, perhaps its high watermark too), to complete
+     * parked requests: follower fetches wait on the log end, consumer fetches and acks=all produces on the mark.
+     */
     @FunctionalInterface
     public interface HighWatermarkListener
     {
@@ -85,15 +88,13 @@ public final class ProduceHandler implements RequestHandler
                 try
                 {
                     final Partition partition = replicas.leaderPartition(tp);
-                    final boolean moved = partition.appendAsLeader(data.records(), acks, config.minInsyncReplicas(),
+                    partition.appendAsLeader(data.records(), acks, config.minInsyncReplicas(),
                         info);
                     final BrokerMetrics.TopicMeters meters = metrics.topic(topic.name());
                     meters.recordsIn.increment(info.recordCount);
                     meters.bytesIn.increment(info.validBytes);
-                    if (moved)
-                    {
-                        highWatermarkListener.onHighWatermarkIncrement(tp);
-                    }
+                    // The log end moved even when the high watermark did not: followers parked on it fetch now.
+                    highWatermarkListener.onHighWatermarkIncrement(tp);
                     results.put(tp, new ProduceResponse.PartitionResult(tp.partition(), Errors.NONE.code(),
                         info.firstOffset, -1L, partition.log().logStartOffset(), null));
                     if (acks == -1 && partition.highWatermark() <= info.lastOffset)
