@@ -88,7 +88,8 @@ public final class SluiceBroker implements AutoCloseable
         MetaProperties.check(dataDir, config.nodeId());
         final List<QuorumMetadataStore.Voter> voters = config.quorumVoters();
         final QuorumMetadataStore store = new QuorumMetadataStore(config.nodeId(), voters,
-            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS);
+            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS, config.brokerHeartbeatIntervalMs(),
+            config.brokerSessionTimeoutMs());
         metadata = store;
 
         final var fetches = FetchHandler.newPurgatory();

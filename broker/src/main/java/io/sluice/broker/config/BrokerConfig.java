@@ -42,6 +42,8 @@ public final class BrokerConfig
     public static final String CONTROLLED_SHUTDOWN_TIMEOUT_MS = "controlled.shutdown.timeout.ms";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
+    public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
+    public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
     public static final String GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_MAX_SIZE = "group.consumer.max.size";
@@ -100,6 +102,10 @@ public final class BrokerConfig
             "Forget an idle producer's de-duplication state after this long.")
         .define(CONTROLLER_QUORUM_VOTERS, ConfigDef.Type.STRING, "",
             "The metadata quorum as id@host:port,...; empty: this broker alone, as a one-voter quorum.")
+        .define(BROKER_HEARTBEAT_INTERVAL_MS, INT, 2_000, ConfigDef.atLeast(10),
+            "How often a broker tells the metadata quorum it is alive.")
+        .define(BROKER_SESSION_TIMEOUT_MS, INT, 9_000, ConfigDef.atLeast(100),
+            "A broker without a heartbeat for this long is fenced: its partitions get new leaders from their ISR.")
         .define(GROUP_SESSION_TIMEOUT_MS, INT, 45_000, ConfigDef.atLeast(1),
             "A group member that sends no heartbeat for this long is removed and its partitions reassigned.")
         .define(GROUP_HEARTBEAT_INTERVAL_MS, INT, 500, ConfigDef.atLeast(1),
@@ -327,6 +333,16 @@ public final class BrokerConfig
                 listenerHost(), 0));
         }
         return io.sluice.broker.metadata.quorum.QuorumMetadataStore.Voter.parseList(voters);
+    }
+
+    public int brokerHeartbeatIntervalMs()
+    {
+        return (Integer)values.get(BROKER_HEARTBEAT_INTERVAL_MS);
+    }
+
+    public int brokerSessionTimeoutMs()
+    {
+        return (Integer)values.get(BROKER_SESSION_TIMEOUT_MS);
     }
 
     /** The group coordinator's settings. */

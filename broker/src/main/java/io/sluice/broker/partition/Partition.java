@@ -134,6 +134,18 @@ public final class Partition
         }
     }
 
+    /** On becoming follower: drops what this replica holds past its high watermark; the leader's log decides. */
+    public void truncateToHighWatermark()
+    {
+        synchronized (lock)
+        {
+            if (log.logEndOffset() > highWatermark && log.truncateTo(highWatermark))
+            {
+                producerState.load(log);
+            }
+        }
+    }
+
     /** Reads for a follower: whole batches up to the log end, not only below the high watermark. */
     public LogReadInfo readForFollower(final long offset, final int maxBytes)
     {

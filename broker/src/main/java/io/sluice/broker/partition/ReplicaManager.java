@@ -85,9 +85,16 @@ public final class ReplicaManager implements Consumer<MetadataImage>
                 {
                     partition.log().updateConfig(logConfig);
                 }
+                final boolean newLeaderElsewhere = p.leader() != nodeId && p.leader() >= 0
+                    && (partition.leaderId() != p.leader() || partition.leaderEpoch() != p.leaderEpoch());
                 if (partition.updateLeadership(p.leader(), p.leaderEpoch(), p.isr()))
                 {
                     highWatermarkMoved.accept(tp);
+                }
+                if (newLeaderElsewhere)
+                {
+                    // Records past the high watermark may not be on the new leader: drop them and fetch its log.
+                    partition.truncateToHighWatermark();
                 }
                 final BrokerRegistration leader = image.brokers().get(p.leader());
                 if (p.leader() == nodeId || leader == null)
@@ -136,7 +143,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>
             throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), true,
                 "This broker does not host " + tp);
         }
-        if (partition.leaderId() >= 0 && partition.leaderId() != nodeId)
+        if (partition.leaderId() < 0)
+        {
+            throw new ApiException(Errors.LEADER_NOT_AVAILABLE.code(), true, tp + " has no leader: every in-sync "
+                + "replica is down");
+        }
+        if (partition.leaderId() != nodeId)
         {
             throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER.code(), true, "Broker " + nodeId + " follows " + tp
                 + "; its leader is broker " + partition.leaderId());

@@ -40,8 +40,8 @@ class ReplicationTest
     @TempDir
     Path tmp;
 
-    @Test
-    void everyReplicaHoldsWhatAcksAllAcknowledged() throws Exception
+    /** Three brokers that are also the three voters; each waits for a quorum before it listens. */
+    private List<BrokerProcess> startCluster(final String... overrides) throws IOException
     {
         final StringBuilder voters = new StringBuilder();
         for (int id = 0; id < 3; id++)
@@ -51,28 +51,47 @@ class ReplicationTest
         final List<BrokerProcess> brokers = new ArrayList<>();
         for (int id = 0; id < 3; id++)
         {
-            brokers.add(new BrokerProcess(tmp.resolve("b" + id), "node.id=" + id,
-                "controller.quorum.voters=" + voters, "min.insync.replicas=2"));
+            final List<String> all = new ArrayList<>(List.of("node.id=" + id, "controller.quorum.voters=" + voters,
+                "min.insync.replicas=2"));
+            all.addAll(List.of(overrides));
+            brokers.add(new BrokerProcess(tmp.resolve("b" + id), all.toArray(new String[0])));
         }
+        startTogether(brokers);
+        return brokers;
+    }
+
+    private static void startTogether(final List<BrokerProcess> brokers)
+    {
+        final List<CompletableFuture<BrokerProcess>> started = new ArrayList<>();
+        for (final BrokerProcess broker : brokers)
+        {
+            started.add(CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return broker.start();
+                }
+                catch (final IOException e)
+                {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        started.forEach(CompletableFuture::join);
+    }
+
+    private static String metrics(final BrokerProcess broker) throws Exception
+    {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + broker.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void everyReplicaHoldsWhatAcksAllAcknowledged() throws Exception
+    {
+        final List<BrokerProcess> brokers = startCluster();
         try
         {
-            // Each waits for a quorum of the others before it listens, so they start together.
-            final List<CompletableFuture<BrokerProcess>> started = new ArrayList<>();
-            for (final BrokerProcess broker : brokers)
-            {
-                started.add(CompletableFuture.supplyAsync(() ->
-                {
-                    try
-                    {
-                        return broker.start();
-                    }
-                    catch (final IOException e)
-                    {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }));
-            }
-            started.forEach(CompletableFuture::join);
             final String bootstrap = brokers.get(0).bootstrap();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
             {
@@ -97,9 +116,7 @@ class ReplicationTest
             // Acknowledged with acks=all: every broker's replica of every partition already holds the records.
             for (final BrokerProcess broker : brokers)
             {
-                final String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + broker.httpPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+                final String metrics = metrics(broker);
                 for (int p = 0; p < 3; p++)
                 {
                     final String line = "sluice_log_end_offset{partition=\"" + p + "\",topic=\"replicated\"} 100.0";
@@ -122,6 +139,84 @@ class ReplicationTest
                 }
             }
             assertEquals(300, new HashSet<>(values).size());
+        }
+        finally
+        {
+            for (final BrokerProcess broker : brokers)
+            {
+                broker.close();
+            }
+        }
+    }
+
+    @Test
+    void whenALeaderDiesAnInSyncFollowerTakesOverWithEveryAcknowledgedRecord() throws Exception
+    {
+        final List<BrokerProcess> brokers = startCluster("broker.heartbeat.interval.ms=300",
+            "broker.session.timeout.ms=2000");
+        try
+        {
+            final String bootstrap = brokers.get(0).bootstrap();
+            int leader;
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
+            {
+                admin.createTopic(new NewTopic("failover", 1, (short)3));
+                leader = admin.describeTopics(List.of("failover")).get("failover").partitions().get(0).leader();
+            }
+            final List<String> acknowledged = new ArrayList<>();
+            try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers",
+                brokers.get((leader + 1) % 3).bootstrap(), "acks", "all", "delivery.timeout.ms", "60000"),
+                new StringSerializer(), new StringSerializer()))
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    producer.send(new ProducerRecord<>("failover", 0, null, null, "before-" + i, List.of())).get();
+                    acknowledged.add("before-" + i);
+                }
+                brokers.get(leader).kill();
+                final long killed = System.nanoTime();
+                producer.send(new ProducerRecord<>("failover", 0, null, null, "after-0", List.of())).get();
+                final long recoveredMs = (System.nanoTime() - killed) / 1_000_000;
+                acknowledged.add("after-0");
+                assertTrue(recoveredMs < 2000 + 2000, "producers succeeded again " + recoveredMs + " ms after the "
+                    + "leader died; broker.session.timeout.ms is 2000");
+                for (int i = 1; i < 50; i++)
+                {
+                    producer.send(new ProducerRecord<>("failover", 0, null, null, "after-" + i, List.of())).get();
+                    acknowledged.add("after-" + i);
+                }
+            }
+            final BrokerProcess survivor = brokers.get((leader + 1) % 3);
+            final List<String> values = new ArrayList<>();
+            try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers",
+                survivor.bootstrap(), "auto.offset.reset", "earliest"), new StringDeserializer(),
+                new StringDeserializer()))
+            {
+                consumer.assign(List.of(new TopicPartition("failover", 0)));
+                final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (values.size() < acknowledged.size() && System.nanoTime() < deadline)
+                {
+                    for (final ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100)))
+                    {
+                        values.add(record.value());
+                    }
+                }
+            }
+            assertEquals(acknowledged, values, "every acknowledged record once, in order");
+            // The dead broker comes back, is unfenced and catches up as a follower.
+            brokers.get(leader).start();
+            final BrokerProcess back = brokers.get(leader);
+            GroupMember.await(() ->
+            {
+                try
+                {
+                    return metrics(back).contains("sluice_log_end_offset{partition=\"0\",topic=\"failover\"} 150.0");
+                }
+                catch (final Exception e)
+                {
+                    return false;
+                }
+            }, 30_000, "the returning broker to catch up");
         }
         finally
         {

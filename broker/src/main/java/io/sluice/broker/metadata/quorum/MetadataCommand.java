@@ -19,6 +19,8 @@ sealed interface MetadataCommand
     byte REGISTER_BROKER = 1;
     byte CREATE_TOPIC = 2;
     byte DELETE_TOPIC = 3;
+    byte BROKER_HEARTBEAT = 4;
+    byte FENCE_BROKER = 5;
 
     record RegisterBroker(BrokerRegistration broker) implements MetadataCommand
     {
@@ -30,6 +32,16 @@ sealed interface MetadataCommand
     }
 
     record DeleteTopic(String name) implements MetadataCommand
+    {
+    }
+
+    /** A broker is alive; a fenced broker that heartbeats is unfenced. */
+    record BrokerHeartbeat(int brokerId) implements MetadataCommand
+    {
+    }
+
+    /** The active controller saw no heartbeat within the session timeout: lead elsewhere, leave the ISRs. */
+    record FenceBroker(int brokerId) implements MetadataCommand
     {
     }
 
@@ -56,6 +68,16 @@ sealed interface MetadataCommand
                 out.writeByte(DELETE_TOPIC);
                 out.writeUTF(d.name());
             }
+            else if (command instanceof BrokerHeartbeat h)
+            {
+                out.writeByte(BROKER_HEARTBEAT);
+                out.writeInt(h.brokerId());
+            }
+            else if (command instanceof FenceBroker f)
+            {
+                out.writeByte(FENCE_BROKER);
+                out.writeInt(f.brokerId());
+            }
         }
         catch (final IOException e)
         {
@@ -77,6 +99,10 @@ sealed interface MetadataCommand
                     return new CreateTopic(in.readUTF(), in.readInt(), in.readInt(), MetadataCodec.readConfigs(in));
                 case DELETE_TOPIC:
                     return new DeleteTopic(in.readUTF());
+                case BROKER_HEARTBEAT:
+                    return new BrokerHeartbeat(in.readInt());
+                case FENCE_BROKER:
+                    return new FenceBroker(in.readInt());
                 default:
                     throw new IOException("Unknown metadata command type " + type);
             }

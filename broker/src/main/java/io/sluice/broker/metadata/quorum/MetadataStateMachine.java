@@ -53,6 +53,11 @@ final class MetadataStateMachine extends BaseStateMachine
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
     private final Object appliedLock = new Object();
     private volatile MetadataImage image;
+    /** Every registered broker, fenced or not; the image lists the unfenced ones. */
+    private final Map<Integer, BrokerRegistration> registrations = new HashMap<>();
+    private final java.util.Set<Integer> fenced = new java.util.HashSet<>();
+    /** When this voter applied each broker's last heartbeat (its own clock): only the active controller reads it. */
+    private final Map<Integer, Long> lastHeartbeatNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
     MetadataStateMachine(final String clusterId, final int controllerIdHint)
     {
@@ -117,7 +122,11 @@ final class MetadataStateMachine extends BaseStateMachine
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(
             Files.newInputStream(snapshot.getFile().getPath()))))
         {
-            publish(MetadataCodec.readImage(in, controllerIdHint));
+            final MetadataImage loaded = MetadataCodec.readImage(in, controllerIdHint);
+            registrations.clear();
+            registrations.putAll(loaded.brokers());
+            fenced.clear();
+            publish(loaded, true);
         }
         updateLastAppliedTermIndex(snapshot.getTermIndex());
         LOG.info("Loaded the metadata snapshot at index {}: {} broker(s), {} topic(s)",
@@ -163,8 +172,10 @@ final class MetadataStateMachine extends BaseStateMachine
             result = new Result(Errors.INVALID_REQUEST, e.getMessage(), image);
         }
         updateLastAppliedTermIndex(termIndex);
+        final boolean changed = result.image != image;
+        // Every entry moves the version (callers wait for it); listeners hear only of real changes.
         publish(result.image.version() == termIndex.getIndex() ? result.image : withVersion(result.image,
-            termIndex.getIndex()));
+            termIndex.getIndex()), changed);
         return CompletableFuture.completedFuture(Message.valueOf(encodeResult(result)));
     }
 
@@ -182,9 +193,36 @@ final class MetadataStateMachine extends BaseStateMachine
         final MetadataImage current = image;
         if (command instanceof MetadataCommand.RegisterBroker r)
         {
-            final Map<Integer, BrokerRegistration> brokers = new HashMap<>(current.brokers());
-            brokers.put(r.broker().id(), r.broker());
-            return ok(new MetadataImage(version, clusterId, controllerIdHint, brokers, current.topics()));
+            registrations.put(r.broker().id(), r.broker());
+            lastHeartbeatNanos.put(r.broker().id(), System.nanoTime());
+            fenced.remove(r.broker().id());
+            return ok(new MetadataImage(version, clusterId, controllerIdHint, liveBrokers(),
+                leadLeaderless(current.topics(), r.broker().id())));
+        }
+        if (command instanceof MetadataCommand.BrokerHeartbeat h)
+        {
+            if (!registrations.containsKey(h.brokerId()))
+            {
+                return new Result(Errors.INVALID_REQUEST, "Broker " + h.brokerId() + " is not registered", current);
+            }
+            lastHeartbeatNanos.put(h.brokerId(), System.nanoTime());
+            if (!fenced.remove(h.brokerId()))
+            {
+                return new Result(Errors.NONE, null, current);
+            }
+            LOG.info("Broker {} is back: unfenced", h.brokerId());
+            return ok(new MetadataImage(version, clusterId, controllerIdHint, liveBrokers(),
+                leadLeaderless(current.topics(), h.brokerId())));
+        }
+        if (command instanceof MetadataCommand.FenceBroker f)
+        {
+            if (!registrations.containsKey(f.brokerId()) || !fenced.add(f.brokerId()))
+            {
+                return new Result(Errors.NONE, null, current);
+            }
+            LOG.warn("Broker {} fenced: no heartbeat within the session timeout", f.brokerId());
+            return ok(new MetadataImage(version, clusterId, controllerIdHint, liveBrokers(),
+                withoutBroker(current.topics(), f.brokerId())));
         }
         if (command instanceof MetadataCommand.DeleteTopic d)
         {
@@ -229,17 +267,112 @@ final class MetadataStateMachine extends BaseStateMachine
         return ok(new MetadataImage(version, clusterId, controllerIdHint, current.brokers(), topics));
     }
 
+    private Map<Integer, BrokerRegistration> liveBrokers()
+    {
+        final Map<Integer, BrokerRegistration> live = new HashMap<>(registrations);
+        live.keySet().removeAll(fenced);
+        return live;
+    }
+
+    /**
+     * A fenced broker leads nothing and leaves every ISR: its partitions get the next in-sync replica that is not
+     * fenced as leader (a new leader epoch); a partition with none stays leaderless (-1) rather than elect a replica
+     * that may lack acknowledged records.
+     */
+    private Map<String, TopicImage> withoutBroker(final Map<String, TopicImage> topics, final int broker)
+    {
+        final Map<String, TopicImage> result = new HashMap<>();
+        for (final TopicImage topic : topics.values())
+        {
+            final List<PartitionImage> partitions = new ArrayList<>(topic.partitions().size());
+            for (final PartitionImage p : topic.partitions())
+            {
+                if (!p.isr().contains(broker) && p.leader() != broker)
+                {
+                    partitions.add(p);
+                    continue;
+                }
+                final List<Integer> isr = new ArrayList<>(p.isr());
+                isr.remove(Integer.valueOf(broker));
+                if (p.leader() != broker)
+                {
+                    partitions.add(new PartitionImage(p.partition(), p.replicas(), p.leader(), p.leaderEpoch(),
+                        List.copyOf(isr)));
+                    continue;
+                }
+                int leader = -1;
+                for (final int candidate : isr)
+                {
+                    if (!fenced.contains(candidate))
+                    {
+                        leader = candidate;
+                        break;
+                    }
+                }
+                // With no other in-sync replica the fenced one stays the ISR: it alone has every record.
+                partitions.add(new PartitionImage(p.partition(), p.replicas(), leader, p.leaderEpoch() + 1,
+                    leader < 0 ? p.isr() : List.copyOf(isr)));
+            }
+            result.put(topic.name(), new TopicImage(topic.name(), topic.configs(), List.copyOf(partitions)));
+        }
+        return result;
+    }
+
+    /** A returning broker leads the leaderless partitions whose ISR it is in. */
+    private static Map<String, TopicImage> leadLeaderless(final Map<String, TopicImage> topics, final int broker)
+    {
+        final Map<String, TopicImage> result = new HashMap<>();
+        for (final TopicImage topic : topics.values())
+        {
+            final List<PartitionImage> partitions = new ArrayList<>(topic.partitions().size());
+            for (final PartitionImage p : topic.partitions())
+            {
+                partitions.add(p.leader() < 0 && p.isr().contains(broker) ? new PartitionImage(p.partition(),
+                    p.replicas(), broker, p.leaderEpoch() + 1, p.isr()) : p);
+            }
+            result.put(topic.name(), new TopicImage(topic.name(), topic.configs(), List.copyOf(partitions)));
+        }
+        return result;
+    }
+
+    /** The brokers whose last heartbeat this voter applied more than {@code timeoutNanos} ago. */
+    List<Integer> expiredBrokers(final long timeoutNanos)
+    {
+        final long now = System.nanoTime();
+        final List<Integer> expired = new ArrayList<>();
+        for (final Integer id : image.brokers().keySet())
+        {
+            final Long last = lastHeartbeatNanos.putIfAbsent(id, now);
+            if (last != null && now - last > timeoutNanos)
+            {
+                expired.add(id);
+            }
+        }
+        return expired;
+    }
+
+    /** A new active controller gives every broker a full session from now. */
+    void resetHeartbeats()
+    {
+        final long now = System.nanoTime();
+        lastHeartbeatNanos.replaceAll((id, t) -> now);
+    }
+
     private static Result ok(final MetadataImage image)
     {
         return new Result(Errors.NONE, null, image);
     }
 
-    private void publish(final MetadataImage next)
+    private void publish(final MetadataImage next, final boolean notifyListeners)
     {
         synchronized (appliedLock)
         {
             image = next;
             appliedLock.notifyAll();
+        }
+        if (!notifyListeners)
+        {
+            return;
         }
         for (final Consumer<MetadataImage> listener : listeners)
         {

@@ -89,6 +89,10 @@ public final class QuorumMetadataStore implements MetadataStore
     private final MetadataStateMachine stateMachine;
     private final RaftServer server;
     private final RaftClient client;
+    private final java.util.concurrent.ScheduledExecutorService timer;
+    private final long sessionTimeoutMs;
+    private volatile boolean wasLeader;
+    private volatile boolean heartbeating;
 
     /**
      * Starts this broker's voter (if it is one) and a client of the quorum, and waits until the quorum answers.
@@ -98,8 +102,20 @@ public final class QuorumMetadataStore implements MetadataStore
     public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
         final long timeoutMs) throws IOException
     {
+        this(nodeId, configured, dir, timeoutMs, 2_000, 9_000);
+    }
+
+    /**
+     * @param heartbeatIntervalMs how often this broker tells the quorum it is alive (broker.heartbeat.interval.ms).
+     * @param sessionTimeoutMs    how long the active controller waits for a heartbeat before it fences a broker
+     *                            (broker.session.timeout.ms).
+     */
+    public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
+        final long timeoutMs, final long heartbeatIntervalMs, final long sessionTimeoutMs) throws IOException
+    {
         this.nodeId = nodeId;
         this.timeoutMs = timeoutMs;
+        this.sessionTimeoutMs = sessionTimeoutMs;
         final List<Voter> voters = withConcretePorts(configured);
         final Voter self = voters.stream().filter(v -> v.id() == nodeId).findFirst().orElseThrow(() ->
             new ConfigException("Broker " + nodeId + " is not among controller.quorum.voters " + voters
@@ -130,8 +146,63 @@ public final class QuorumMetadataStore implements MetadataStore
         final RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
         this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(reachable)).build();
+        this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "metadata-controller-" + nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::heartbeat, heartbeatIntervalMs, heartbeatIntervalMs,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::fenceExpiredBrokers, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
         LOG.info("Metadata quorum member {} started ({} voter(s): {}), data in {}", nodeId, voters.size(),
             reachable, dir);
+    }
+
+    /** Tells the quorum this broker is alive, once it has registered. */
+    private void heartbeat()
+    {
+        if (!heartbeating)
+        {
+            return;
+        }
+        try
+        {
+            propose(new MetadataCommand.BrokerHeartbeat(nodeId));
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.warn("Broker {} could not heartbeat to the metadata quorum: {}", nodeId, e.getMessage());
+        }
+    }
+
+    /** As the active controller (the Raft leader), fences brokers whose session expired. */
+    private void fenceExpiredBrokers()
+    {
+        try
+        {
+            final boolean leader = server.getDivision(GROUP_ID).getInfo().isLeader();
+            if (leader && !wasLeader)
+            {
+                stateMachine.resetHeartbeats();
+                LOG.info("Broker {} is the active controller", nodeId);
+            }
+            wasLeader = leader;
+            if (!leader)
+            {
+                return;
+            }
+            for (final int broker : stateMachine.expiredBrokers(
+                java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs)))
+            {
+                LOG.warn("Fencing broker {}: no heartbeat for {} ms", broker, sessionTimeoutMs);
+                propose(new MetadataCommand.FenceBroker(broker));
+            }
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            LOG.warn("Controller check on broker {} failed: {}", nodeId, e.getMessage());
+        }
     }
 
     /**
@@ -189,6 +260,7 @@ public final class QuorumMetadataStore implements MetadataStore
     public void registerBroker(final BrokerRegistration broker)
     {
         propose(new MetadataCommand.RegisterBroker(broker));
+        heartbeating = broker.id() == nodeId || heartbeating;
     }
 
     @Override
@@ -269,6 +341,7 @@ public final class QuorumMetadataStore implements MetadataStore
     @Override
     public void close()
     {
+        timer.shutdownNow();
         try
         {
             client.close();
