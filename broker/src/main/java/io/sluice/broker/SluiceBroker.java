@@ -146,6 +146,7 @@ public final class SluiceBroker implements AutoCloseable
         }
         // The replica manager applies each topic's config overrides to its logs; retention and the cleaner start
         // only after that, so they never run a topic under the defaults.
+        replicas.useMetadata(metadata);
         metadata.addListener(replicas);
         metadata.addListener(groups);
         logManager.startup();
@@ -165,6 +166,8 @@ public final class SluiceBroker implements AutoCloseable
                 partition.expireProducers(now);
             }
         }, 10, 10, TimeUnit.MINUTES);
+        housekeeping.scheduleWithFixedDelay(() -> replicas.shrinkIsrs(config.replicaLagTimeMaxMs()), 1, 1,
+            TimeUnit.SECONDS);
         LOG.info("Sluice broker {} started in {} ms: listening on {}:{}, data in {}, metrics at http://{}:{}/metrics",
             config.nodeId(), (System.nanoTime() - start) / 1_000_000, config.listenerHost(), boundPort,
             logManager.dataDirectories(), config.listenerHost(), boundHttpPort);

@@ -44,6 +44,7 @@ public final class BrokerConfig
     public static final String CONTROLLER_QUORUM_VOTERS = "controller.quorum.voters";
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_MAX_SIZE = "group.consumer.max.size";
@@ -106,6 +107,8 @@ public final class BrokerConfig
             "How often a broker tells the metadata quorum it is alive.")
         .define(BROKER_SESSION_TIMEOUT_MS, INT, 9_000, ConfigDef.atLeast(100),
             "A broker without a heartbeat for this long is fenced: its partitions get new leaders from their ISR.")
+        .define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, ConfigDef.atLeast(1),
+            "A follower that has not caught up with its leader for this long leaves the ISR.")
         .define(GROUP_SESSION_TIMEOUT_MS, INT, 45_000, ConfigDef.atLeast(1),
             "A group member that sends no heartbeat for this long is removed and its partitions reassigned.")
         .define(GROUP_HEARTBEAT_INTERVAL_MS, INT, 500, ConfigDef.atLeast(1),
@@ -333,6 +336,11 @@ public final class BrokerConfig
                 listenerHost(), 0));
         }
         return io.sluice.broker.metadata.quorum.QuorumMetadataStore.Voter.parseList(voters);
+    }
+
+    public long replicaLagTimeMaxMs()
+    {
+        return (Long)values.get(REPLICA_LAG_TIME_MAX_MS);
     }
 
     public int brokerHeartbeatIntervalMs()

@@ -26,6 +26,13 @@ public interface MetadataStore extends AutoCloseable
     /** Registers a broker, or updates its endpoint after a restart. */
     void registerBroker(BrokerRegistration broker);
 
+    /**
+     * As the partition's leader at {@code leaderEpoch}, proposes a new ISR; completes once committed (or fails if the
+     * epoch is stale). Never blocks the caller.
+     */
+    java.util.concurrent.CompletableFuture<Void> changeIsr(io.sluice.common.TopicPartition tp, int leaderEpoch,
+        java.util.List<Integer> isr);
+
     /** Deletes a topic; returns false if it did not exist. */
     boolean deleteTopic(String name);
 

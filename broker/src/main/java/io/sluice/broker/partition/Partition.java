@@ -31,6 +31,11 @@ public final class Partition
     private volatile int leaderId = -1;
     /** As leader: each follower's log end offset, from the offsets its fetches ask for. */
     private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
+    /** As leader: when each follower last fetched from this log's end (it had everything then). */
+    private final Map<Integer, Long> caughtUpNanos = new ConcurrentHashMap<>();
+    /** An ISR change proposed and not yet seen in the metadata: no second one meanwhile. */
+    private final java.util.concurrent.atomic.AtomicBoolean isrChangePending =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     public Partition(final TopicPartition topicPartition, final Log log, final int leaderEpoch,
         final List<Integer> isr, final long producerIdExpirationMs)
@@ -89,6 +94,14 @@ public final class Partition
             if (leader != leaderId || epoch != leaderEpoch)
             {
                 followerEnds.clear();
+                final long now = System.nanoTime();
+                caughtUpNanos.clear();
+                // A new leader gives every in-sync follower a full lag allowance before it may drop it.
+                inSyncReplicas.forEach(r -> caughtUpNanos.put(r, now));
+            }
+            if (!inSyncReplicas.equals(isr))
+            {
+                isrChangePending.set(false);
             }
             this.leaderId = leader;
             this.leaderEpoch = epoch;
@@ -112,8 +125,50 @@ public final class Partition
         synchronized (lock)
         {
             followerEnds.put(replicaId, fetchOffset);
+            if (fetchOffset >= log.logEndOffset())
+            {
+                caughtUpNanos.put(replicaId, System.nanoTime());
+            }
             return maybeIncrementHighWatermark();
         }
+    }
+
+    /**
+     * As leader: the ISR with {@code replicaId} added if it is a replica outside the ISR that has caught up to the
+     * high watermark, and no other change is pending; else null. The caller proposes it.
+     */
+    public List<Integer> isrWithCaughtUpFollower(final int replicaId, final List<Integer> replicas)
+    {
+        if (isr.contains(replicaId) || !replicas.contains(replicaId) || followerEnds.getOrDefault(replicaId, -1L)
+            < highWatermark || !isrChangePending.compareAndSet(false, true))
+        {
+            return null;
+        }
+        final List<Integer> expanded = new java.util.ArrayList<>(isr);
+        expanded.add(replicaId);
+        return expanded;
+    }
+
+    /**
+     * As leader {@code self}: the ISR without followers that have not caught up for {@code maxLagNanos}, if any
+     * and no other change is pending; else null.
+     */
+    public List<Integer> isrWithoutLaggingFollowers(final int self, final long maxLagNanos)
+    {
+        final long now = System.nanoTime();
+        final List<Integer> kept = new java.util.ArrayList<>(isr);
+        kept.removeIf(r -> r != self && now - caughtUpNanos.getOrDefault(r, now) > maxLagNanos);
+        if (kept.size() == isr.size() || !isrChangePending.compareAndSet(false, true))
+        {
+            return null;
+        }
+        return kept;
+    }
+
+    /** The proposed ISR change failed: another may be tried. */
+    public void isrChangeFailed()
+    {
+        isrChangePending.set(false);
     }
 
     /** As follower, appends batches fetched from the leader, keeping their offsets, and takes its high watermark. */

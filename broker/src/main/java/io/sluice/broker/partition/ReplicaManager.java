@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -36,6 +37,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>
     private final Consumer<TopicPartition> onRemoved;
     private final Consumer<TopicPartition> highWatermarkMoved;
     private final io.sluice.broker.replication.ReplicaFetcherManager fetchers;
+    private volatile io.sluice.broker.metadata.MetadataStore metadata;
+    private volatile MetadataImage lastImage;
 
     /**
      * @param onRemoved          hears of partitions that stop being hosted here (to answer their parked requests).
@@ -58,9 +61,73 @@ public final class ReplicaManager implements Consumer<MetadataImage>
         return topic.configs().isEmpty() ? config.logDefaults() : config.logDefaults().with(topic.configs());
     }
 
+    /** Where ISR changes are proposed; set once the metadata store is up. */
+    public void useMetadata(final io.sluice.broker.metadata.MetadataStore store)
+    {
+        this.metadata = store;
+    }
+
+    /** As leader, proposes adding a follower that has caught up to the ISR. */
+    public void onFollowerFetch(final Partition partition, final int replicaId)
+    {
+        final MetadataImage image = lastImage;
+        final io.sluice.broker.metadata.MetadataStore store = metadata;
+        if (image == null || store == null || partition.leaderId() != nodeId)
+        {
+            return;
+        }
+        final PartitionImage p = image.partition(partition.topicPartition().topic(),
+            partition.topicPartition().partition());
+        if (p == null)
+        {
+            return;
+        }
+        final List<Integer> expanded = partition.isrWithCaughtUpFollower(replicaId, p.replicas());
+        if (expanded != null)
+        {
+            proposeIsr(partition, expanded, "caught up: broker " + replicaId + " rejoins");
+        }
+    }
+
+    /** As leader, proposes dropping followers that have not caught up for replica.lag.time.max.ms. */
+    public void shrinkIsrs(final long maxLagMs)
+    {
+        if (metadata == null)
+        {
+            return;
+        }
+        for (final Partition partition : partitions.values())
+        {
+            if (partition.leaderId() != nodeId)
+            {
+                continue;
+            }
+            final List<Integer> kept = partition.isrWithoutLaggingFollowers(nodeId,
+                java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxLagMs));
+            if (kept != null)
+            {
+                proposeIsr(partition, kept, "followers behind for more than " + maxLagMs + " ms leave");
+            }
+        }
+    }
+
+    private void proposeIsr(final Partition partition, final List<Integer> isr, final String why)
+    {
+        LOG.info("Proposing ISR {} for {} ({})", isr, partition.topicPartition(), why);
+        metadata.changeIsr(partition.topicPartition(), partition.leaderEpoch(), isr).whenComplete((v, e) ->
+        {
+            if (e != null)
+            {
+                partition.isrChangeFailed();
+                LOG.warn("ISR change for {} failed: {}", partition.topicPartition(), e.getMessage());
+            }
+        });
+    }
+
     @Override
     public synchronized void accept(final MetadataImage image)
     {
+        lastImage = image;
         final Map<TopicPartition, Boolean> wanted = new HashMap<>();
         for (final TopicImage topic : image.topics().values())
         {

@@ -89,10 +89,15 @@ public final class FetchHandler implements RequestHandler
             {
                 final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 final Partition partition = replicas.partitionOrNull(tp);
-                if (partition != null && partition.updateFollowerEnd(request.replicaId(), p.fetchOffset()))
+                if (partition == null)
+                {
+                    continue;
+                }
+                if (partition.updateFollowerEnd(request.replicaId(), p.fetchOffset()))
                 {
                     highWatermarkMoved.accept(tp);
                 }
+                replicas.onFollowerFetch(partition, request.replicaId());
             }
         }
     }

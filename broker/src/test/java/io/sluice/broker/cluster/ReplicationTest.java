@@ -217,6 +217,11 @@ class ReplicationTest
                     return false;
                 }
             }, 30_000, "the returning broker to catch up");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", survivor.bootstrap())))
+            {
+                GroupMember.await(() -> admin.describeTopics(List.of("failover")).get("failover").partitions().get(0)
+                    .isr().size() == 3, 30_000, "the returning broker to rejoin the ISR");
+            }
         }
         finally
         {

@@ -21,6 +21,7 @@ sealed interface MetadataCommand
     byte DELETE_TOPIC = 3;
     byte BROKER_HEARTBEAT = 4;
     byte FENCE_BROKER = 5;
+    byte CHANGE_ISR = 6;
 
     record RegisterBroker(BrokerRegistration broker) implements MetadataCommand
     {
@@ -37,6 +38,12 @@ sealed interface MetadataCommand
 
     /** A broker is alive; a fenced broker that heartbeats is unfenced. */
     record BrokerHeartbeat(int brokerId) implements MetadataCommand
+    {
+    }
+
+    /** A partition leader asks to change its ISR (a follower caught up, or fell behind); refused for a stale epoch. */
+    record ChangeIsr(String topic, int partition, int leaderEpoch, java.util.List<Integer> isr)
+        implements MetadataCommand
     {
     }
 
@@ -78,6 +85,18 @@ sealed interface MetadataCommand
                 out.writeByte(FENCE_BROKER);
                 out.writeInt(f.brokerId());
             }
+            else if (command instanceof ChangeIsr c)
+            {
+                out.writeByte(CHANGE_ISR);
+                out.writeUTF(c.topic());
+                out.writeInt(c.partition());
+                out.writeInt(c.leaderEpoch());
+                out.writeInt(c.isr().size());
+                for (final int replica : c.isr())
+                {
+                    out.writeInt(replica);
+                }
+            }
         }
         catch (final IOException e)
         {
@@ -103,6 +122,23 @@ sealed interface MetadataCommand
                     return new BrokerHeartbeat(in.readInt());
                 case FENCE_BROKER:
                     return new FenceBroker(in.readInt());
+                case CHANGE_ISR:
+                {
+                    final String topic = in.readUTF();
+                    final int partition = in.readInt();
+                    final int epoch = in.readInt();
+                    final int n = in.readInt();
+                    if (n < 0 || n > 1000)
+                    {
+                        throw new IOException("Bad ISR size " + n);
+                    }
+                    final java.util.List<Integer> isr = new java.util.ArrayList<>(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        isr.add(in.readInt());
+                    }
+                    return new ChangeIsr(topic, partition, epoch, java.util.List.copyOf(isr));
+                }
                 default:
                     throw new IOException("Unknown metadata command type " + type);
             }

@@ -214,6 +214,37 @@ final class MetadataStateMachine extends BaseStateMachine
             return ok(new MetadataImage(version, clusterId, controllerIdHint, liveBrokers(),
                 leadLeaderless(current.topics(), h.brokerId())));
         }
+        if (command instanceof MetadataCommand.ChangeIsr c)
+        {
+            final PartitionImage p = current.partition(c.topic(), c.partition());
+            if (p == null)
+            {
+                return new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, c.topic() + "-" + c.partition(), current);
+            }
+            if (p.leaderEpoch() != c.leaderEpoch() || !c.isr().contains(p.leader())
+                || !p.replicas().containsAll(c.isr()))
+            {
+                return new Result(Errors.FENCED_LEADER_EPOCH, "ISR change for " + c.topic() + "-" + c.partition()
+                    + " at epoch " + c.leaderEpoch() + " refused (epoch " + p.leaderEpoch() + ", leader "
+                    + p.leader() + ")", current);
+            }
+            final List<Integer> isr = new ArrayList<>();
+            for (final int replica : c.isr())
+            {
+                if (!fenced.contains(replica))
+                {
+                    isr.add(replica);
+                }
+            }
+            final TopicImage topic = current.topic(c.topic());
+            final List<PartitionImage> partitions = new ArrayList<>(topic.partitions());
+            partitions.set(c.partition(), new PartitionImage(p.partition(), p.replicas(), p.leader(), p.leaderEpoch(),
+                List.copyOf(isr)));
+            final Map<String, TopicImage> topics = new HashMap<>(current.topics());
+            topics.put(c.topic(), new TopicImage(c.topic(), topic.configs(), List.copyOf(partitions)));
+            LOG.info("ISR of {}-{} is now {}", c.topic(), c.partition(), isr);
+            return ok(new MetadataImage(version, clusterId, controllerIdHint, current.brokers(), topics));
+        }
         if (command instanceof MetadataCommand.FenceBroker f)
         {
             if (!registrations.containsKey(f.brokerId()) || !fenced.add(f.brokerId()))

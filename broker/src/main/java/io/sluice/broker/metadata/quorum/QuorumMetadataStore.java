@@ -272,6 +272,36 @@ public final class QuorumMetadataStore implements MetadataStore
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> changeIsr(final io.sluice.common.TopicPartition tp,
+        final int leaderEpoch, final List<Integer> isr)
+    {
+        final MetadataCommand command = new MetadataCommand.ChangeIsr(tp.topic(), tp.partition(), leaderEpoch, isr);
+        return client.async().send(Message.valueOf(ByteString.copyFrom(MetadataCommand.encode(command))))
+            .thenApply(reply ->
+            {
+                if (!reply.isSuccess())
+                {
+                    throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "ISR change not committed: "
+                        + reply.getException());
+                }
+                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(
+                    reply.getMessage().getContent().toByteArray())))
+                {
+                    final Errors error = Errors.forCode(in.readShort());
+                    if (error != Errors.NONE)
+                    {
+                        throw new ApiException(error.code(), error.isRetriable(), in.readUTF());
+                    }
+                    return null;
+                }
+                catch (final IOException e)
+                {
+                    throw new UncheckedIOException(e);
+                }
+            });
+    }
+
+    @Override
     public boolean deleteTopic(final String name)
     {
         try
