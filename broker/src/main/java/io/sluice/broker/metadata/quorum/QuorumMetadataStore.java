@@ -116,7 +116,8 @@ public final class QuorumMetadataStore implements MetadataStore
         this.nodeId = nodeId;
         this.timeoutMs = timeoutMs;
         this.sessionTimeoutMs = sessionTimeoutMs;
-        final List<Voter> voters = withConcretePorts(configured);
+        Files.createDirectories(dir);
+        final List<Voter> voters = withConcretePorts(configured, dir);
         final Voter self = voters.stream().filter(v -> v.id() == nodeId).findFirst().orElseThrow(() ->
             new ConfigException("Broker " + nodeId + " is not among controller.quorum.voters " + voters
                 + "; brokers that are not voters are not supported yet"));
@@ -124,7 +125,6 @@ public final class QuorumMetadataStore implements MetadataStore
         {
             throw new ConfigException("controller.quorum.voters needs fixed ports when there are several voters");
         }
-        Files.createDirectories(dir);
         final RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
         NettyConfigKeys.Server.setHost(properties, self.host());
@@ -145,7 +145,13 @@ public final class QuorumMetadataStore implements MetadataStore
         final List<Voter> reachable = voters;
         final RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
-        this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(reachable)).build();
+        // Retries sleep between attempts (the default spins) and give up after the timeout, so a quorum that lost
+        // its majority fails requests rather than hanging them.
+        this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(reachable))
+            .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                (int)Math.max(1, timeoutMs / 100), org.apache.ratis.util.TimeDuration.valueOf(100,
+                    java.util.concurrent.TimeUnit.MILLISECONDS)))
+            .build();
         this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "metadata-controller-" + nodeId);
@@ -206,12 +212,14 @@ public final class QuorumMetadataStore implements MetadataStore
     }
 
     /**
-     * A one-voter quorum may ask for port 0: it gets a free port of its own, because Ratis records each peer's
-     * address in its group and a client could not reach ":0".
+     * A one-voter quorum may ask for port 0: it gets a free port of its own on first start, kept in
+     * {@code quorum.port} so every restart listens on the same one (Ratis records each peer's address in its group,
+     * and a client could not reach ":0").
      */
-    private static List<Voter> withConcretePorts(final List<Voter> voters) throws IOException
+    private static List<Voter> withConcretePorts(final List<Voter> voters, final Path dir) throws IOException
     {
         final List<Voter> result = new ArrayList<>();
+        final Path portFile = dir.resolve("quorum.port");
         for (final Voter v : voters)
         {
             if (v.port() != 0)
@@ -219,11 +227,28 @@ public final class QuorumMetadataStore implements MetadataStore
                 result.add(v);
                 continue;
             }
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
-                v.host())))
+            int port = -1;
+            if (Files.exists(portFile))
             {
-                result.add(new Voter(v.id(), v.host(), probe.getLocalPort()));
+                try
+                {
+                    port = Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).trim());
+                }
+                catch (final NumberFormatException e)
+                {
+                    LOG.warn("Ignoring unreadable {}", portFile);
+                }
             }
+            if (port <= 0)
+            {
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
+                    v.host())))
+                {
+                    port = probe.getLocalPort();
+                }
+                Files.writeString(portFile, Integer.toString(port), StandardCharsets.UTF_8);
+            }
+            result.add(new Voter(v.id(), v.host(), port));
         }
         return result;
     }
