@@ -218,6 +218,14 @@ public final class SluiceBroker implements AutoCloseable
         shutDown = true;
         final long start = System.nanoTime();
         LOG.info("Shutting down broker {}", config.nodeId());
+        if (metadata instanceof QuorumMetadataStore && config.quorumVoters().size() > 1)
+        {
+            // In a cluster, hand leadership to the other in-sync replicas first so clients move on at once.
+            final boolean moved = ((QuorumMetadataStore)metadata).moveLeadershipAway(
+                config.controlledShutdownTimeoutMs() / 2);
+            LOG.info("Controlled shutdown of broker {}: {}", config.nodeId(), moved ? "leadership moved to other "
+                + "replicas" : "leadership did not move in time; stopping anyway");
+        }
         if (socketServer != null)
         {
             socketServer.stopAccepting();

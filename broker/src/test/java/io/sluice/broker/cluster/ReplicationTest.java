@@ -232,6 +232,42 @@ class ReplicationTest
         }
     }
 
+    @Test
+    void aStoppingLeaderHandsItsPartitionsOverBeforeItExits() throws Exception
+    {
+        final List<BrokerProcess> brokers = startCluster();
+        try
+        {
+            int leader;
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers.get(0).bootstrap())))
+            {
+                admin.createTopic(new NewTopic("handover", 1, (short)3));
+                leader = admin.describeTopics(List.of("handover")).get("handover").partitions().get(0).leader();
+            }
+            final BrokerProcess other = brokers.get((leader + 1) % 3);
+            try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", other.bootstrap(),
+                "acks", "all"), new StringSerializer(), new StringSerializer()))
+            {
+                producer.send(new ProducerRecord<>("handover", 0, null, null, "before", List.of())).get();
+                assertEquals(0, brokers.get(leader).stop(), "clean exit after SIGTERM");
+                final long stopped = System.nanoTime();
+                producer.send(new ProducerRecord<>("handover", 0, null, null, "after", List.of())).get();
+                final long ms = (System.nanoTime() - stopped) / 1_000_000;
+                // Without the handover the partition would wait for the 9 s session timeout.
+                assertTrue(ms < 3000, "the producer waited " + ms + " ms for a new leader");
+            }
+            assertTrue(brokers.get(leader).log().contains("leadership moved to other replicas"),
+                brokers.get(leader).log());
+        }
+        finally
+        {
+            for (final BrokerProcess broker : brokers)
+            {
+                broker.close();
+            }
+        }
+    }
+
     private static int freePort() throws IOException
     {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))

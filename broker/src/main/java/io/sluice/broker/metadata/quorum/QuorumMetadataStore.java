@@ -165,6 +165,51 @@ public final class QuorumMetadataStore implements MetadataStore
             reachable, dir);
     }
 
+    /**
+     * Controlled shutdown: stops heartbeating and fences this broker itself, so its partitions get other leaders
+     * before it stops; waits until the metadata shows it leads nothing or {@code timeoutMs} passes. Returns whether
+     * leadership moved away in time.
+     */
+    public boolean moveLeadershipAway(final long timeoutMs)
+    {
+        heartbeating = false;
+        try
+        {
+            propose(new MetadataCommand.FenceBroker(nodeId));
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.warn("Controlled shutdown of broker {} could not reach the quorum: {}", nodeId, e.getMessage());
+            return false;
+        }
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline)
+        {
+            if (!leadsAnything(image()))
+            {
+                return true;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return !leadsAnything(image());
+    }
+
+    /** Leaderless partitions (no other in-sync replica) do not count: nobody else could take them. */
+    private boolean leadsAnything(final MetadataImage image)
+    {
+        for (final TopicImage topic : image.topics().values())
+        {
+            for (final io.sluice.broker.metadata.PartitionImage p : topic.partitions())
+            {
+                if (p.leader() == nodeId)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Tells the quorum this broker is alive, once it has registered. */
     private void heartbeat()
     {
