@@ -56,7 +56,25 @@ class ReplicationTest
             all.addAll(List.of(overrides));
             brokers.add(new BrokerProcess(tmp.resolve("b" + id), all.toArray(new String[0])));
         }
-        startTogether(brokers);
+        try
+        {
+            startTogether(brokers);
+        }
+        catch (final RuntimeException e)
+        {
+            for (final BrokerProcess broker : brokers)
+            {
+                try
+                {
+                    broker.close();
+                }
+                catch (final InterruptedException interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            throw e;
+        }
         return brokers;
     }
 

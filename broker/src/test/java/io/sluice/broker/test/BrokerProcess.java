@@ -142,6 +142,16 @@ public final class BrokerProcess implements AutoCloseable
         return process.exitValue();
     }
 
+    /** Sends a signal such as STOP or CONT to the broker process (kill -SIG pid). */
+    public void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0)
+        {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** kill -9. */
     public void kill() throws InterruptedException
     {

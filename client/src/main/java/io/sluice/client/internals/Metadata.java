@@ -137,7 +137,26 @@ public final class Metadata
         {
             candidates.addAll(bootstrap);
         }
-        return candidates.get(Math.floorMod(nextNode++, candidates.size()));
+        // The least loaded broker, round robin among equals: a broker that stopped answering keeps its requests in
+        // flight, so metadata goes to one that answers (as Kafka's least-loaded-node choice does).
+        final int start = Math.floorMod(nextNode++, candidates.size());
+        Node best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        for (int i = 0; i < candidates.size(); i++)
+        {
+            final Node node = candidates.get((start + i) % candidates.size());
+            final int load = network.inFlight(node.host(), node.port());
+            if (load < bestLoad)
+            {
+                best = node;
+                bestLoad = load;
+                if (load == 0)
+                {
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     private synchronized Cluster update(final MetadataResponse response)

@@ -73,6 +73,13 @@ public final class NetworkClient implements AutoCloseable
         return connection(host, port, purpose).send(api, request, parser);
     }
 
+    /** Requests waiting for an answer on the connection to {@code host:port}; 0 when there is none. */
+    public int inFlight(final String host, final int port)
+    {
+        final BrokerConnection connection = connections.get(host + ":" + port);
+        return connection == null || connection.isClosed() ? 0 : connection.inFlightCount();
+    }
+
     /** The one event loop all of this client's connections run on. */
     public io.netty.channel.EventLoop eventLoop()
     {

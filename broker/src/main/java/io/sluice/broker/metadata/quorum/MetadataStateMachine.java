@@ -153,6 +153,20 @@ final class MetadataStateMachine extends BaseStateMachine
         return applied.getIndex();
     }
 
+    /**
+     * Raft's own entries (a new leader's first entry, configuration changes) never reach applyTransaction, yet a
+     * commit reply can name their index: the image version follows them too, or a proposer would wait forever.
+     */
+    @Override
+    public void notifyTermIndexUpdated(final long term, final long index)
+    {
+        super.notifyTermIndexUpdated(term, index);
+        if (index > image.version())
+        {
+            publish(withVersion(image, index), false);
+        }
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(final TransactionContext trx)
     {
