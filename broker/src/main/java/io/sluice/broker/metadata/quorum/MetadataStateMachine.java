@@ -396,13 +396,6 @@ final class MetadataStateMachine extends BaseStateMachine
         return expired;
     }
 
-    /** A new active controller gives every broker a full session from now. */
-    void resetHeartbeats()
-    {
-        final long now = System.nanoTime();
-        lastHeartbeatNanos.replaceAll((id, t) -> now);
-    }
-
     private static Result ok(final MetadataImage image)
     {
         return new Result(Errors.NONE, null, image);

@@ -130,6 +130,15 @@ public final class QuorumMetadataStore implements MetadataStore
         NettyConfigKeys.Server.setHost(properties, self.host());
         NettyConfigKeys.Server.setPort(properties, self.port());
         RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
+        // Ratis elects after 150-300 ms of silence by default; a JVM starting next to two others on two cores
+        // pauses longer than that, and leadership then flaps. A second or two is still far below the broker
+        // session timeout that decides failover.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, org.apache.ratis.util.TimeDuration.valueOf(1000,
+            java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, org.apache.ratis.util.TimeDuration.valueOf(2000,
+            java.util.concurrent.TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, org.apache.ratis.util.TimeDuration.valueOf(3000,
+            java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 10_000);
         this.stateMachine = new MetadataStateMachine(GROUP_ID.getUuid().toString(), nodeId);
@@ -235,7 +244,8 @@ public final class QuorumMetadataStore implements MetadataStore
             final boolean leader = server.getDivision(GROUP_ID).getInfo().isLeader();
             if (leader && !wasLeader)
             {
-                stateMachine.resetHeartbeats();
+                // Every voter applied the same heartbeats when they were committed, so a new controller's clock
+                // of them is current: sessions are not restarted, and a dead broker is fenced on time.
                 LOG.info("Broker {} is the active controller", nodeId);
             }
             wasLeader = leader;
