@@ -96,17 +96,10 @@ public final class SluiceBroker implements AutoCloseable
         final var produces = ProduceHandler.newPurgatory();
         fetchPurgatory = fetches;
         producePurgatory = produces;
-        replicas = new ReplicaManager(config, logManager, tp ->
-        {
-            fetches.checkAndComplete(tp);
-            produces.checkAndComplete(tp);
-        }, this::highWatermarkMoved);
+        // A removed partition answers its parked requests the same way a moved high watermark does.
+        replicas = new ReplicaManager(config, logManager, this::highWatermarkMoved, this::highWatermarkMoved);
         final GroupCoordinator groups = new GroupCoordinator(config.nodeId(), config.groupConfig(), metadata,
-            replicas, tp ->
-            {
-                fetches.checkAndComplete(tp);
-                produces.checkAndComplete(tp);
-            });
+            replicas, this::highWatermarkMoved);
         coordinator = groups;
         metrics = new BrokerMetrics(() -> replicas.partitions());
         final TopicCreator creator = new TopicCreator(config, metadata);

@@ -396,10 +396,4 @@ final class ConsumerGroup
                 + regex + "' does not compile: " + e.getDescription());
         }
     }
-
-    /** The target assignment of a member, for describing the group. */
-    Set<TopicPartition> targetOf(final String memberId)
-    {
-        return target.getOrDefault(memberId, Set.of());
-    }
 }

@@ -55,11 +55,7 @@ public final class GroupCoordinator implements Consumer<MetadataImage>, AutoClos
         this.config = config;
         this.metadata = metadata;
         this.replicas = replicas;
-        this.highWatermarkListener = tp ->
-        {
-            highWatermarkListener.accept(tp);
-            onHighWatermark(tp);
-        };
+        this.highWatermarkListener = highWatermarkListener;
         this.timer = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "group-coordinator");

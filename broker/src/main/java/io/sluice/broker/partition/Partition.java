@@ -77,12 +77,6 @@ public final class Partition
         return highWatermark;
     }
 
-    public void updateLeadership(final int epoch, final List<Integer> inSyncReplicas)
-    {
-        this.leaderEpoch = epoch;
-        this.isr = inSyncReplicas;
-    }
-
     /**
      * Applies the metadata's leader, epoch and ISR. Returns true if the high watermark moved (a smaller ISR can
      * let it advance).

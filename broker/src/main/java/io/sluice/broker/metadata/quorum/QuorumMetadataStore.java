@@ -151,12 +151,11 @@ public final class QuorumMetadataStore implements MetadataStore
             .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
             .build();
         server.start();
-        final List<Voter> reachable = voters;
         final RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
         // Retries sleep between attempts (the default spins) and give up after the timeout, so a quorum that lost
         // its majority fails requests rather than hanging them.
-        this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(reachable))
+        this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(voters))
             .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                 (int)Math.max(1, timeoutMs / 100), org.apache.ratis.util.TimeDuration.valueOf(100,
                     java.util.concurrent.TimeUnit.MILLISECONDS)))
@@ -171,7 +170,7 @@ public final class QuorumMetadataStore implements MetadataStore
             java.util.concurrent.TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::fenceExpiredBrokers, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
         LOG.info("Metadata quorum member {} started ({} voter(s): {}), data in {}", nodeId, voters.size(),
-            reachable, dir);
+            voters, dir);
     }
 
     /**
@@ -359,25 +358,12 @@ public final class QuorumMetadataStore implements MetadataStore
         return client.async().send(Message.valueOf(ByteString.copyFrom(MetadataCommand.encode(command))))
             .thenApply(reply ->
             {
-                if (!reply.isSuccess())
+                final Errors error = checkedResult(reply, command);
+                if (error != Errors.NONE)
                 {
-                    throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "ISR change not committed: "
-                        + reply.getException());
+                    throw new ApiException(error.code(), error.isRetriable(), lastMessage(reply));
                 }
-                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(
-                    reply.getMessage().getContent().toByteArray())))
-                {
-                    final Errors error = Errors.forCode(in.readShort());
-                    if (error != Errors.NONE)
-                    {
-                        throw new ApiException(error.code(), error.isRetriable(), in.readUTF());
-                    }
-                    return null;
-                }
-                catch (final IOException e)
-                {
-                    throw new UncheckedIOException(e);
-                }
+                return null;
             });
     }
 
@@ -417,35 +403,64 @@ public final class QuorumMetadataStore implements MetadataStore
             throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum did not commit "
                 + command + ": " + e.getMessage());
         }
-        if (!reply.isSuccess())
+        final Errors error = checkedResult(reply, command);
+        try
         {
-            throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum refused " + command
-                + ": " + reply.getException());
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(
-            reply.getMessage().getContent().toByteArray())))
-        {
-            final Errors error = Errors.forCode(in.readShort());
-            final String message = in.readUTF();
             if (!stateMachine.awaitApplied(reply.getLogIndex(), timeoutMs))
             {
                 throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "Broker " + nodeId + " did not apply "
                     + "metadata version " + reply.getLogIndex() + " within " + timeoutMs + " ms");
             }
-            if (error != Errors.NONE)
-            {
-                throw new ApiException(error.code(), error.isRetriable(), message);
-            }
-        }
-        catch (final IOException e)
-        {
-            throw new UncheckedIOException(e);
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
             throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "Interrupted waiting for the quorum");
         }
+        if (error != Errors.NONE)
+        {
+            throw new ApiException(error.code(), error.isRetriable(), lastMessage(reply));
+        }
+    }
+
+    /**
+     * The state machine's answer to a committed command.
+     *
+     * @throws ApiException REQUEST_TIMED_OUT if the quorum did not commit it.
+     */
+    private static Errors checkedResult(final RaftClientReply reply, final MetadataCommand command)
+    {
+        if (!reply.isSuccess())
+        {
+            throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum did not commit "
+                + command + ": " + reply.getException());
+        }
+        try (DataInputStream in = resultStream(reply))
+        {
+            return Errors.forCode(in.readShort());
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String lastMessage(final RaftClientReply reply)
+    {
+        try (DataInputStream in = resultStream(reply))
+        {
+            in.readShort();
+            return in.readUTF();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static DataInputStream resultStream(final RaftClientReply reply)
+    {
+        return new DataInputStream(new ByteArrayInputStream(reply.getMessage().getContent().toByteArray()));
     }
 
     @Override
