@@ -27,6 +27,7 @@ import io.sluice.broker.server.DeleteTopicsHandler;
 import io.sluice.broker.server.FetchHandler;
 import io.sluice.broker.server.InitProducerIdHandler;
 import io.sluice.broker.server.ListOffsetsHandler;
+import io.sluice.broker.server.OffsetsForLeaderEpochHandler;
 import io.sluice.broker.server.MetadataHandler;
 import io.sluice.broker.server.ProduceHandler;
 import io.sluice.broker.server.TopicCreator;
@@ -112,6 +113,7 @@ public final class SluiceBroker implements AutoCloseable
             metrics));
         handlers.put(ApiKeys.FETCH.id, new FetchHandler(replicas, fetches, metrics, this::highWatermarkMoved));
         handlers.put(ApiKeys.LIST_OFFSETS.id, new ListOffsetsHandler(replicas));
+        handlers.put(ApiKeys.OFFSETS_FOR_LEADER_EPOCH.id, new OffsetsForLeaderEpochHandler(replicas));
         handlers.put(ApiKeys.INIT_PRODUCER_ID.id, new InitProducerIdHandler(new ProducerIdManager(dataDir)));
         handlers.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(groups));
         handlers.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, new ConsumerGroupHeartbeatHandler(groups));

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Partition
 {
+    private final int selfId;
     private final TopicPartition topicPartition;
     private final Log log;
     private final ProducerStateManager producerState;
@@ -37,9 +38,13 @@ public final class Partition
     private final java.util.concurrent.atomic.AtomicBoolean isrChangePending =
         new java.util.concurrent.atomic.AtomicBoolean();
 
-    public Partition(final TopicPartition topicPartition, final Log log, final int leaderEpoch,
+    /**
+     * @param selfId this broker's id.
+     */
+    public Partition(final int selfId, final TopicPartition topicPartition, final Log log, final int leaderEpoch,
         final List<Integer> isr, final long producerIdExpirationMs)
     {
+        this.selfId = selfId;
         this.topicPartition = topicPartition;
         this.log = log;
         this.leaderEpoch = leaderEpoch;
@@ -96,6 +101,12 @@ public final class Partition
             if (!inSyncReplicas.equals(isr))
             {
                 isrChangePending.set(false);
+            }
+            // A new leader's epoch starts at its log end (the records of the old epoch end there), so a follower
+            // asking where that epoch ends gets an answer even before this leader appends.
+            if (leader == selfId && epoch > log.leaderEpochCache().latestEpoch())
+            {
+                log.leaderEpochCache().assign(epoch, log.logEndOffset());
             }
             this.leaderId = leader;
             this.leaderEpoch = epoch;
@@ -183,15 +194,29 @@ public final class Partition
         }
     }
 
-    /** On becoming follower: drops what this replica holds past its high watermark; the leader's log decides. */
-    public void truncateToHighWatermark()
+    /**
+     * As follower: drops what this replica holds from {@code offset} on, where its log diverges from the leader's.
+     */
+    public void truncateTo(final long offset)
     {
         synchronized (lock)
         {
-            if (log.logEndOffset() > highWatermark && log.truncateTo(highWatermark))
+            if (log.truncateTo(offset))
             {
                 producerState.load(log);
             }
+            highWatermark = Math.min(highWatermark, log.logEndOffset());
+        }
+    }
+
+    /** As follower whose whole log the leader's retention has passed: starts empty at the leader's log start. */
+    public void truncateFullyAndStartAt(final long offset)
+    {
+        synchronized (lock)
+        {
+            log.truncateFullyAndStartAt(offset);
+            producerState.load(log);
+            highWatermark = Math.min(highWatermark, log.logEndOffset());
         }
     }
 

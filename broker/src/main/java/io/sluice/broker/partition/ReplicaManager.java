@@ -145,23 +145,16 @@ public final class ReplicaManager implements Consumer<MetadataImage>
                 {
                     final Log log = logManager.getOrCreateLog(tp, logConfig);
                     log.updateConfig(logConfig);
-                    partition = new Partition(tp, log, p.leaderEpoch(), p.isr(), config.producerIdExpirationMs());
+                    partition = new Partition(nodeId, tp, log, p.leaderEpoch(), p.isr(), config.producerIdExpirationMs());
                     partitions.put(tp, partition);
                 }
                 else
                 {
                     partition.log().updateConfig(logConfig);
                 }
-                final boolean newLeaderElsewhere = p.leader() != nodeId && p.leader() >= 0
-                    && (partition.leaderId() != p.leader() || partition.leaderEpoch() != p.leaderEpoch());
                 if (partition.updateLeadership(p.leader(), p.leaderEpoch(), p.isr()))
                 {
                     highWatermarkMoved.accept(tp);
-                }
-                if (newLeaderElsewhere)
-                {
-                    // Records past the high watermark may not be on the new leader: drop them and fetch its log.
-                    partition.truncateToHighWatermark();
                 }
                 final BrokerRegistration leader = image.brokers().get(p.leader());
                 if (p.leader() == nodeId || leader == null)

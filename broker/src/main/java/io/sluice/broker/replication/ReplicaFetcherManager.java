@@ -26,7 +26,10 @@ public final class ReplicaFetcherManager implements AutoCloseable
         this.highWatermarkListener = highWatermarkListener;
     }
 
-    /** Follows {@code partition} from {@code leader}, moving it from the fetcher of a previous leader. */
+    /**
+     * Follows {@code partition} from {@code leader} at the partition's current leader epoch, moving it from the
+     * fetcher of a previous leader.
+     */
     public synchronized void follow(final Partition partition, final BrokerRegistration leader)
     {
         final TopicPartition tp = partition.topicPartition();
@@ -34,6 +37,8 @@ public final class ReplicaFetcherManager implements AutoCloseable
         if (previous != null && previous == leader.id()
             && fetchers.get(previous).endpoint().equals(leader.host() + ":" + leader.port()))
         {
+            // Same leader: a new leader epoch still means checking where the logs agree.
+            fetchers.get(previous).add(partition);
             return;
         }
         stopFollowing(tp);

@@ -89,7 +89,8 @@ public final class FetchHandler implements RequestHandler
             {
                 final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 final Partition partition = replicas.partitionOrNull(tp);
-                if (partition == null)
+                // A follower at another epoch may not have cut its log back to this leader's yet.
+                if (partition == null || p.currentLeaderEpoch() != partition.leaderEpoch())
                 {
                     continue;
                 }
@@ -187,7 +188,11 @@ public final class FetchHandler implements RequestHandler
                     {
                         LOG.error("Unexpected error reading {}", tp, e);
                     }
-                    partitions.add(new FetchResponse.PartitionData(p.partition(), error.code(), -1L, -1L, -1L,
+                    // Out of range, the log start tells a follower whether retention passed it.
+                    final Partition hosted = replicas.partitionOrNull(tp);
+                    final long logStart = error == Errors.OFFSET_OUT_OF_RANGE && hosted != null
+                        ? hosted.log().logStartOffset() : -1L;
+                    partitions.add(new FetchResponse.PartitionData(p.partition(), error.code(), -1L, -1L, logStart,
                         MemoryRecordSet.EMPTY));
                 }
             }
