@@ -89,8 +89,7 @@ public final class SluiceBroker implements AutoCloseable
         MetaProperties.check(dataDir, config.nodeId());
         final List<QuorumMetadataStore.Voter> voters = config.quorumVoters();
         final QuorumMetadataStore store = new QuorumMetadataStore(config.nodeId(), voters,
-            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS, config.brokerHeartbeatIntervalMs(),
-            config.brokerSessionTimeoutMs());
+            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS, config.controllerConfig());
         metadata = store;
 
         final var fetches = FetchHandler.newPurgatory();

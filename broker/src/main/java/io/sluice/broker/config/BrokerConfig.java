@@ -45,6 +45,10 @@ public final class BrokerConfig
     public static final String BROKER_HEARTBEAT_INTERVAL_MS = "broker.heartbeat.interval.ms";
     public static final String BROKER_SESSION_TIMEOUT_MS = "broker.session.timeout.ms";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String GROUP_MAX_SIZE = "group.consumer.max.size";
@@ -109,6 +113,15 @@ public final class BrokerConfig
             "A broker without a heartbeat for this long is fenced: its partitions get new leaders from their ISR.")
         .define(REPLICA_LAG_TIME_MAX_MS, LONG, 30_000L, ConfigDef.atLeast(1),
             "A follower that has not caught up with its leader for this long leaves the ISR.")
+        .define(AUTO_LEADER_REBALANCE_ENABLE, BOOLEAN, true,
+            "The active controller moves leadership back to each partition's preferred replica once it is in sync.")
+        .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, LONG, 300L, ConfigDef.atLeast(1),
+            "How often the active controller looks for leadership to move back to preferred replicas.")
+        .define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, INT, 10, ConfigDef.between(0, 100),
+            "A broker gets its preferred partitions back once others lead more than this percentage of them.")
+        .define(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN, false,
+            "Let a replica outside the ISR lead a partition whose in-sync replicas are all down: the partition "
+                + "is available again, but records only they held are lost.")
         .define(GROUP_SESSION_TIMEOUT_MS, INT, 45_000, ConfigDef.atLeast(1),
             "A group member that sends no heartbeat for this long is removed and its partitions reassigned.")
         .define(GROUP_HEARTBEAT_INTERVAL_MS, INT, 500, ConfigDef.atLeast(1),
@@ -346,6 +359,15 @@ public final class BrokerConfig
     public int brokerHeartbeatIntervalMs()
     {
         return (Integer)values.get(BROKER_HEARTBEAT_INTERVAL_MS);
+    }
+
+    public io.sluice.broker.metadata.quorum.ControllerConfig controllerConfig()
+    {
+        return new io.sluice.broker.metadata.quorum.ControllerConfig(brokerHeartbeatIntervalMs(),
+            brokerSessionTimeoutMs(), (Boolean)values.get(AUTO_LEADER_REBALANCE_ENABLE),
+            (Long)values.get(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS) * 1000,
+            (Integer)values.get(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE),
+            (Boolean)values.get(UNCLEAN_LEADER_ELECTION_ENABLE));
     }
 
     public int brokerSessionTimeoutMs()

@@ -33,6 +33,14 @@ public interface MetadataStore extends AutoCloseable
     java.util.concurrent.CompletableFuture<Void> changeIsr(io.sluice.common.TopicPartition tp, int leaderEpoch,
         java.util.List<Integer> isr);
 
+    /**
+     * Whether this broker's session with the quorum is known to be alive: its last acknowledged heartbeat was sent
+     * less than {@code broker.session.timeout.ms} ago, so the controller cannot have fenced it and handed its
+     * partitions to others. A leader without it refuses writes, which keeps a paused and replaced leader from
+     * accepting any.
+     */
+    boolean holdsSession();
+
     /** Deletes a topic; returns false if it did not exist. */
     boolean deleteTopic(String name);
 

@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Partition
 {
     private final int selfId;
+    /** Whether this broker's session with the controller is alive; a leader without one may have been replaced. */
+    private final java.util.function.BooleanSupplier holdsSession;
     private final TopicPartition topicPartition;
     private final Log log;
     private final ProducerStateManager producerState;
@@ -39,12 +41,15 @@ public final class Partition
         new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * @param selfId this broker's id.
+     * @param selfId       this broker's id.
+     * @param holdsSession whether this broker's session with the controller is alive (checked on each append).
      */
     public Partition(final int selfId, final TopicPartition topicPartition, final Log log, final int leaderEpoch,
-        final List<Integer> isr, final long producerIdExpirationMs)
+        final List<Integer> isr, final long producerIdExpirationMs, final java.util.function.BooleanSupplier
+        holdsSession)
     {
         this.selfId = selfId;
+        this.holdsSession = holdsSession;
         this.topicPartition = topicPartition;
         this.log = log;
         this.leaderEpoch = leaderEpoch;
@@ -256,6 +261,12 @@ public final class Partition
     {
         synchronized (lock)
         {
+            if (!holdsSession.getAsBoolean())
+            {
+                throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER.code(), true, "Broker " + selfId + " has not "
+                    + "heard from the metadata quorum within broker.session.timeout.ms and may have been replaced as "
+                    + "leader of " + topicPartition);
+            }
             if (requiredAcks == -1 && isr.size() < minInsyncReplicas)
             {
                 throw new ApiException(Errors.NOT_ENOUGH_REPLICAS.code(), true, "Partition " + topicPartition

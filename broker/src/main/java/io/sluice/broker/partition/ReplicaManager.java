@@ -67,6 +67,12 @@ public final class ReplicaManager implements Consumer<MetadataImage>
         this.metadata = store;
     }
 
+    private boolean holdsSession()
+    {
+        final io.sluice.broker.metadata.MetadataStore store = metadata;
+        return store == null || store.holdsSession();
+    }
+
     /** As leader, proposes adding a follower that has caught up to the ISR. */
     public void onFollowerFetch(final Partition partition, final int replicaId)
     {
@@ -145,7 +151,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>
                 {
                     final Log log = logManager.getOrCreateLog(tp, logConfig);
                     log.updateConfig(logConfig);
-                    partition = new Partition(nodeId, tp, log, p.leaderEpoch(), p.isr(), config.producerIdExpirationMs());
+                    partition = new Partition(nodeId, tp, log, p.leaderEpoch(), p.isr(), config.producerIdExpirationMs(),
+                        this::holdsSession);
                     partitions.put(tp, partition);
                 }
                 else

@@ -22,6 +22,7 @@ sealed interface MetadataCommand
     byte BROKER_HEARTBEAT = 4;
     byte FENCE_BROKER = 5;
     byte CHANGE_ISR = 6;
+    byte ELECT_LEADERS = 7;
 
     record RegisterBroker(BrokerRegistration broker) implements MetadataCommand
     {
@@ -49,6 +50,22 @@ sealed interface MetadataCommand
 
     /** The active controller saw no heartbeat within the session timeout: lead elsewhere, leave the ISRs. */
     record FenceBroker(int brokerId) implements MetadataCommand
+    {
+    }
+
+    /**
+     * The active controller moves leadership: to the preferred replica once it is back in the ISR, or, for a
+     * leaderless partition when {@code unclean.leader.election.enable} is set, to a live replica outside the ISR.
+     */
+    record ElectLeaders(java.util.List<Election> elections) implements MetadataCommand
+    {
+    }
+
+    /**
+     * One partition's new leader, applied only if the partition is still at {@code leaderEpoch} and the leader is
+     * live and in the ISR (or, if {@code unclean}, a live replica; it then becomes the whole ISR).
+     */
+    record Election(String topic, int partition, int leaderEpoch, int leader, boolean unclean)
     {
     }
 
@@ -97,6 +114,19 @@ sealed interface MetadataCommand
                     out.writeInt(replica);
                 }
             }
+            else if (command instanceof ElectLeaders e)
+            {
+                out.writeByte(ELECT_LEADERS);
+                out.writeInt(e.elections().size());
+                for (final Election election : e.elections())
+                {
+                    out.writeUTF(election.topic());
+                    out.writeInt(election.partition());
+                    out.writeInt(election.leaderEpoch());
+                    out.writeInt(election.leader());
+                    out.writeBoolean(election.unclean());
+                }
+            }
         }
         catch (final IOException e)
         {
@@ -138,6 +168,21 @@ sealed interface MetadataCommand
                         isr.add(in.readInt());
                     }
                     return new ChangeIsr(topic, partition, epoch, java.util.List.copyOf(isr));
+                }
+                case ELECT_LEADERS:
+                {
+                    final int n = in.readInt();
+                    if (n < 0 || n > 1_000_000)
+                    {
+                        throw new IOException("Bad election count " + n);
+                    }
+                    final java.util.List<Election> elections = new java.util.ArrayList<>(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        elections.add(new Election(in.readUTF(), in.readInt(), in.readInt(), in.readInt(),
+                            in.readBoolean()));
+                    }
+                    return new ElectLeaders(java.util.List.copyOf(elections));
                 }
                 default:
                     throw new IOException("Unknown metadata command type " + type);

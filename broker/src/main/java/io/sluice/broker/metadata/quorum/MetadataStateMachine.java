@@ -53,6 +53,8 @@ final class MetadataStateMachine extends BaseStateMachine
     private final List<Consumer<MetadataImage>> listeners = new CopyOnWriteArrayList<>();
     private final Object appliedLock = new Object();
     private volatile MetadataImage image;
+    /** The version every listener has seen; guarded by appliedLock. */
+    private long appliedVersion;
     /** Every registered broker, fenced or not; the image lists the unfenced ones. */
     private final Map<Integer, BrokerRegistration> registrations = new HashMap<>();
     private final java.util.Set<Integer> fenced = new java.util.HashSet<>();
@@ -82,7 +84,7 @@ final class MetadataStateMachine extends BaseStateMachine
         final long deadline = System.currentTimeMillis() + timeoutMs;
         synchronized (appliedLock)
         {
-            while (image.version() < index)
+            while (appliedVersion < index)
             {
                 final long left = deadline - System.currentTimeMillis();
                 if (left <= 0)
@@ -269,6 +271,10 @@ final class MetadataStateMachine extends BaseStateMachine
             return ok(new MetadataImage(version, clusterId, controllerIdHint, liveBrokers(),
                 withoutBroker(current.topics(), f.brokerId())));
         }
+        if (command instanceof MetadataCommand.ElectLeaders e)
+        {
+            return electLeaders(current, e, version);
+        }
         if (command instanceof MetadataCommand.DeleteTopic d)
         {
             if (current.topic(d.name()) == null)
@@ -309,6 +315,45 @@ final class MetadataStateMachine extends BaseStateMachine
         }
         final Map<String, TopicImage> topics = new HashMap<>(current.topics());
         topics.put(c.name(), new TopicImage(c.name(), Map.copyOf(c.configs()), List.copyOf(partitions)));
+        return ok(new MetadataImage(version, clusterId, controllerIdHint, current.brokers(), topics));
+    }
+
+    /** Applies each election that still holds: same epoch, leader live (and in the ISR unless unclean). */
+    private Result electLeaders(final MetadataImage current, final MetadataCommand.ElectLeaders command,
+        final long version)
+    {
+        final Map<String, TopicImage> topics = new HashMap<>(current.topics());
+        int applied = 0;
+        for (final MetadataCommand.Election e : command.elections())
+        {
+            final TopicImage topic = topics.get(e.topic());
+            if (topic == null || e.partition() < 0 || e.partition() >= topic.partitions().size())
+            {
+                continue;
+            }
+            final PartitionImage p = topic.partitions().get(e.partition());
+            if (p.leaderEpoch() != e.leaderEpoch() || p.leader() == e.leader() || !p.replicas().contains(e.leader())
+                || !registrations.containsKey(e.leader()) || fenced.contains(e.leader())
+                || !e.unclean() && !p.isr().contains(e.leader()))
+            {
+                continue;
+            }
+            final List<Integer> isr = e.unclean() ? List.of(e.leader()) : p.isr();
+            if (e.unclean())
+            {
+                LOG.warn("Unclean election: broker {} leads {}-{} without being in its ISR {}; records only the "
+                    + "old ISR held are lost", e.leader(), e.topic(), e.partition(), p.isr());
+            }
+            final List<PartitionImage> partitions = new ArrayList<>(topic.partitions());
+            partitions.set(e.partition(), new PartitionImage(p.partition(), p.replicas(), e.leader(),
+                p.leaderEpoch() + 1, isr));
+            topics.put(e.topic(), new TopicImage(topic.name(), topic.configs(), List.copyOf(partitions)));
+            applied++;
+        }
+        if (applied == 0)
+        {
+            return new Result(Errors.NONE, null, current);
+        }
         return ok(new MetadataImage(version, clusterId, controllerIdHint, current.brokers(), topics));
     }
 
@@ -401,27 +446,32 @@ final class MetadataStateMachine extends BaseStateMachine
         return new Result(Errors.NONE, null, image);
     }
 
+    /**
+     * Listeners hear of an image before a proposer waiting for its version wakes, so a proposer that returns knows
+     * this broker already acted on what it proposed (a heartbeat that renews the session also made a fenced leader a
+     * follower).
+     */
     private void publish(final MetadataImage next, final boolean notifyListeners)
     {
+        image = next;
+        if (notifyListeners)
+        {
+            for (final Consumer<MetadataImage> listener : listeners)
+            {
+                try
+                {
+                    listener.accept(next);
+                }
+                catch (final RuntimeException e)
+                {
+                    LOG.error("A metadata listener failed on version {}", next.version(), e);
+                }
+            }
+        }
         synchronized (appliedLock)
         {
-            image = next;
+            appliedVersion = Math.max(appliedVersion, next.version());
             appliedLock.notifyAll();
-        }
-        if (!notifyListeners)
-        {
-            return;
-        }
-        for (final Consumer<MetadataImage> listener : listeners)
-        {
-            try
-            {
-                listener.accept(next);
-            }
-            catch (final RuntimeException e)
-            {
-                LOG.error("A metadata listener failed on version {}", next.version(), e);
-            }
         }
     }
 

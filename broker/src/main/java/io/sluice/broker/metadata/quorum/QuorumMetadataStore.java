@@ -91,8 +91,10 @@ public final class QuorumMetadataStore implements MetadataStore
     private final RaftClient client;
     private final java.util.concurrent.ScheduledExecutorService timer;
     private final long sessionTimeoutMs;
-    private volatile boolean wasLeader;
+    private final boolean singleVoter;
     private volatile boolean heartbeating;
+    /** When the last heartbeat (or registration) the quorum acknowledged was sent. */
+    private volatile long sessionConfirmedNanos;
 
     /**
      * Starts this broker's voter (if it is one) and a client of the quorum, and waits until the quorum answers.
@@ -102,22 +104,21 @@ public final class QuorumMetadataStore implements MetadataStore
     public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
         final long timeoutMs) throws IOException
     {
-        this(nodeId, configured, dir, timeoutMs, 2_000, 9_000);
+        this(nodeId, configured, dir, timeoutMs, ControllerConfig.defaults());
     }
 
     /**
-     * @param heartbeatIntervalMs how often this broker tells the quorum it is alive (broker.heartbeat.interval.ms).
-     * @param sessionTimeoutMs    how long the active controller waits for a heartbeat before it fences a broker
-     *                            (broker.session.timeout.ms).
+     * @param controller how often this broker heartbeats, and what it does while it is the active controller.
      */
     public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
-        final long timeoutMs, final long heartbeatIntervalMs, final long sessionTimeoutMs) throws IOException
+        final long timeoutMs, final ControllerConfig controller) throws IOException
     {
         this.nodeId = nodeId;
         this.timeoutMs = timeoutMs;
-        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.sessionTimeoutMs = controller.sessionTimeoutMs();
         Files.createDirectories(dir);
         final List<Voter> voters = withConcretePorts(configured, dir);
+        this.singleVoter = voters.size() == 1;
         final Voter self = voters.stream().filter(v -> v.id() == nodeId).findFirst().orElseThrow(() ->
             new ConfigException("Broker " + nodeId + " is not among controller.quorum.voters " + voters
                 + "; brokers that are not voters are not supported yet"));
@@ -166,9 +167,21 @@ public final class QuorumMetadataStore implements MetadataStore
             thread.setDaemon(true);
             return thread;
         });
-        timer.scheduleWithFixedDelay(this::heartbeat, heartbeatIntervalMs, heartbeatIntervalMs,
-            java.util.concurrent.TimeUnit.MILLISECONDS);
-        timer.scheduleWithFixedDelay(this::fenceExpiredBrokers, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::heartbeat, controller.heartbeatIntervalMs(),
+            controller.heartbeatIntervalMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        final ActiveController active = new ActiveController(nodeId, controller, stateMachine, this::isRaftLeader,
+            this::propose);
+        timer.scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                active.tick();
+            }
+            catch (final RuntimeException e)
+            {
+                LOG.warn("Controller check on broker {} failed: {}", nodeId, e.getMessage());
+            }
+        }, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
         LOG.info("Metadata quorum member {} started ({} voter(s): {}), data in {}", nodeId, voters.size(),
             voters, dir);
     }
@@ -227,7 +240,9 @@ public final class QuorumMetadataStore implements MetadataStore
         }
         try
         {
+            final long sent = System.nanoTime();
             propose(new MetadataCommand.BrokerHeartbeat(nodeId));
+            sessionConfirmedNanos = sent;
         }
         catch (final RuntimeException e)
         {
@@ -235,33 +250,15 @@ public final class QuorumMetadataStore implements MetadataStore
         }
     }
 
-    /** As the active controller (the Raft leader), fences brokers whose session expired. */
-    private void fenceExpiredBrokers()
+    private boolean isRaftLeader()
     {
         try
         {
-            final boolean leader = server.getDivision(GROUP_ID).getInfo().isLeader();
-            if (leader && !wasLeader)
-            {
-                // Every voter applied the same heartbeats when they were committed, so a new controller's clock
-                // of them is current: sessions are not restarted, and a dead broker is fenced on time.
-                LOG.info("Broker {} is the active controller", nodeId);
-            }
-            wasLeader = leader;
-            if (!leader)
-            {
-                return;
-            }
-            for (final int broker : stateMachine.expiredBrokers(
-                java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs)))
-            {
-                LOG.warn("Fencing broker {}: no heartbeat for {} ms", broker, sessionTimeoutMs);
-                propose(new MetadataCommand.FenceBroker(broker));
-            }
+            return server.getDivision(GROUP_ID).getInfo().isLeader();
         }
-        catch (final IOException | RuntimeException e)
+        catch (final IOException e)
         {
-            LOG.warn("Controller check on broker {} failed: {}", nodeId, e.getMessage());
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -338,8 +335,25 @@ public final class QuorumMetadataStore implements MetadataStore
     @Override
     public void registerBroker(final BrokerRegistration broker)
     {
+        final long sent = System.nanoTime();
         propose(new MetadataCommand.RegisterBroker(broker));
-        heartbeating = broker.id() == nodeId || heartbeating;
+        if (broker.id() == nodeId)
+        {
+            sessionConfirmedNanos = sent;
+            heartbeating = true;
+        }
+    }
+
+    /**
+     * A lone voter is the whole cluster: nobody can replace it. Otherwise the session counts from when the last
+     * acknowledged heartbeat was sent, which is before the controller applied it, so it lapses here before the
+     * controller could fence this broker.
+     */
+    @Override
+    public boolean holdsSession()
+    {
+        return singleVoter || heartbeating && System.nanoTime() - sessionConfirmedNanos
+            < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs);
     }
 
     @Override

@@ -1,0 +1,166 @@
+package io.sluice.broker.test;
+
+import io.sluice.client.admin.Admin;
+import io.sluice.client.internals.PartitionInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Broker processes that are also the voters of one metadata quorum, on 127.0.0.1 with ephemeral ports. Each broker
+ * waits for a quorum before it listens, so they start together.
+ */
+public final class TestCluster implements AutoCloseable
+{
+    private final List<BrokerProcess> brokers;
+
+    private TestCluster(final List<BrokerProcess> brokers)
+    {
+        this.brokers = brokers;
+    }
+
+    /** Starts {@code size} brokers with ids 0..size-1, each with {@code min.insync.replicas=2} and the overrides. */
+    public static TestCluster start(final Path dir, final int size, final String... overrides) throws IOException
+    {
+        final StringBuilder voters = new StringBuilder();
+        for (int id = 0; id < size; id++)
+        {
+            voters.append(id == 0 ? "" : ",").append(id).append("@127.0.0.1:").append(freePort());
+        }
+        final List<BrokerProcess> brokers = new ArrayList<>();
+        for (int id = 0; id < size; id++)
+        {
+            final List<String> all = new ArrayList<>(List.of("node.id=" + id, "controller.quorum.voters=" + voters,
+                "min.insync.replicas=2"));
+            all.addAll(List.of(overrides));
+            brokers.add(new BrokerProcess(dir.resolve("b" + id), all.toArray(new String[0])));
+        }
+        final TestCluster cluster = new TestCluster(brokers);
+        try
+        {
+            final List<CompletableFuture<BrokerProcess>> started = new ArrayList<>();
+            for (final BrokerProcess broker : brokers)
+            {
+                started.add(CompletableFuture.supplyAsync(() ->
+                {
+                    try
+                    {
+                        return broker.start();
+                    }
+                    catch (final IOException e)
+                    {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+            }
+            started.forEach(CompletableFuture::join);
+        }
+        catch (final RuntimeException e)
+        {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    public BrokerProcess broker(final int id)
+    {
+        return brokers.get(id);
+    }
+
+    public List<BrokerProcess> brokers()
+    {
+        return brokers;
+    }
+
+    /** Every broker that is running, comma separated: clients may bootstrap from any. */
+    public String bootstrap()
+    {
+        final StringBuilder result = new StringBuilder();
+        for (final BrokerProcess broker : brokers)
+        {
+            if (broker.isAlive())
+            {
+                result.append(result.length() == 0 ? "" : ",").append(broker.bootstrap());
+            }
+        }
+        return result.toString();
+    }
+
+    /** The partition as the metadata of broker {@code askedId} shows it. */
+    public PartitionInfo partition(final int askedId, final String topic, final int partition)
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers.get(askedId).bootstrap())))
+        {
+            return admin.describeTopics(List.of(topic)).get(topic).partitions().get(partition);
+        }
+    }
+
+    /** The broker's Prometheus metrics page. */
+    public static String metrics(final BrokerProcess broker)
+    {
+        try
+        {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + broker.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The broker's log end offset of a partition from its metrics, or -1 if it does not host it. */
+    public static long logEndOffset(final BrokerProcess broker, final String topic, final int partition)
+    {
+        final String prefix = "sluice_log_end_offset{partition=\"" + partition + "\",topic=\"" + topic + "\"} ";
+        for (final String line : metrics(broker).split("\n"))
+        {
+            if (line.startsWith(prefix))
+            {
+                return (long)Double.parseDouble(line.substring(prefix.length()).trim());
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close()
+    {
+        for (final BrokerProcess broker : brokers)
+        {
+            try
+            {
+                broker.close();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
