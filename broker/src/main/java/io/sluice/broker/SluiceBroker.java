@@ -113,7 +113,8 @@ public final class SluiceBroker implements AutoCloseable
         handlers.put(ApiKeys.FETCH.id, new FetchHandler(replicas, fetches, metrics, this::highWatermarkMoved));
         handlers.put(ApiKeys.LIST_OFFSETS.id, new ListOffsetsHandler(replicas));
         handlers.put(ApiKeys.OFFSETS_FOR_LEADER_EPOCH.id, new OffsetsForLeaderEpochHandler(replicas));
-        handlers.put(ApiKeys.INIT_PRODUCER_ID.id, new InitProducerIdHandler(new ProducerIdManager(dataDir)));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID.id, new InitProducerIdHandler(new ProducerIdManager(dataDir,
+            metadata::allocateProducerIdBlock)));
         handlers.put(ApiKeys.FIND_COORDINATOR.id, new FindCoordinatorHandler(groups));
         handlers.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, new ConsumerGroupHeartbeatHandler(groups));
         handlers.put(ApiKeys.OFFSET_COMMIT.id, new OffsetCommitHandler(groups));

@@ -10,6 +10,9 @@ import java.util.function.Consumer;
  */
 public interface MetadataStore extends AutoCloseable
 {
+    /** Producer ids a broker reserves at a time. */
+    long PRODUCER_ID_BLOCK_SIZE = 1000;
+
     MetadataImage image();
 
     /** Registers a listener that sees every new image, starting with the current one. */
@@ -40,6 +43,12 @@ public interface MetadataStore extends AutoCloseable
      * accepting any.
      */
     boolean holdsSession();
+
+    /**
+     * Reserves the next {@link #PRODUCER_ID_BLOCK_SIZE} producer ids for this broker, from no lower than
+     * {@code atLeast}; returns the first.
+     */
+    long allocateProducerIdBlock(long atLeast);
 
     /** Deletes a topic; returns false if it did not exist. */
     boolean deleteTopic(String name);

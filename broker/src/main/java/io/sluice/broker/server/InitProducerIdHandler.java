@@ -3,6 +3,7 @@ package io.sluice.broker.server;
 import io.sluice.broker.network.RequestContext;
 import io.sluice.broker.network.RequestHandler;
 import io.sluice.broker.producer.ProducerIdManager;
+import io.sluice.common.errors.ApiException;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.MessageReader;
 import io.sluice.common.protocol.message.InitProducerIdRequest;
@@ -37,6 +38,14 @@ public final class InitProducerIdHandler implements RequestHandler
                 (short)(request.producerEpoch() + 1)));
             return;
         }
-        context.respond(new InitProducerIdResponse(Errors.NONE.code(), ids.nextProducerId(), (short)0));
+        try
+        {
+            context.respond(new InitProducerIdResponse(Errors.NONE.code(), ids.nextProducerId(), (short)0));
+        }
+        catch (final ApiException e)
+        {
+            // No block of ids could be reserved (the metadata quorum did not answer): the client retries.
+            context.respond(new InitProducerIdResponse(e.code(), -1L, (short)-1));
+        }
     }
 }

@@ -84,7 +84,7 @@ public final class Metadata
     /** Asks a broker for {@code topics} (all when null); completes with the updated snapshot. */
     public CompletableFuture<Cluster> refresh(final List<String> topics, final boolean allowAutoCreate)
     {
-        final Node node = pickNode();
+        final Node node = leastLoadedNode();
         return network.send(node.host(), node.port(), ApiKeys.METADATA,
             new MetadataRequest(topics, allowAutoCreate), MetadataResponse::read).thenApply(this::update);
     }
@@ -130,7 +130,8 @@ public final class Metadata
         }
     }
 
-    private synchronized Node pickNode()
+    /** The broker to send a request any broker can answer: the least loaded one, round robin among equals. */
+    public synchronized Node leastLoadedNode()
     {
         final List<Node> candidates = new ArrayList<>(cluster.nodes().values());
         if (candidates.isEmpty() || nextNode % (candidates.size() + bootstrap.size()) >= candidates.size())

@@ -290,7 +290,8 @@ final class Sender
             }));
             return;
         }
-        final Node node = cluster.nodes().values().iterator().next();
+        // Not always the same broker: one that stopped answering must not hold the producer up for good.
+        final Node node = metadata.leastLoadedNode();
         network.send(node.host(), node.port(), ApiKeys.INIT_PRODUCER_ID,
             new InitProducerIdRequest(null, 0, producerId, producerEpoch), InitProducerIdResponse::read)
             .whenComplete((response, e) -> loop.execute(() ->

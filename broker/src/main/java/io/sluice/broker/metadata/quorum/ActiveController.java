@@ -31,6 +31,7 @@ final class ActiveController
     private final Consumer<MetadataCommand> propose;
     private boolean wasLeader;
     private long nextImbalanceCheckNanos;
+    private long lastTickNanos;
 
     ActiveController(final int nodeId, final ControllerConfig config, final MetadataStateMachine stateMachine,
         final BooleanSupplier isRaftLeader, final Consumer<MetadataCommand> propose)
@@ -44,6 +45,18 @@ final class ActiveController
 
     void tick()
     {
+        final long now = System.nanoTime();
+        final long sessionNanos = TimeUnit.MILLISECONDS.toNanos(config.sessionTimeoutMs());
+        if (lastTickNanos != 0 && now - lastTickNanos > sessionNanos / 2)
+        {
+            // This process did not run for a while (SIGSTOP, a long GC pause, a stalled VM): it could not apply
+            // heartbeats either, so their age says nothing about the brokers. Give every broker a fresh session
+            // rather than fence them all, this one included.
+            LOG.warn("Broker {} did not run for {} ms: restarting every broker's session", nodeId,
+                TimeUnit.NANOSECONDS.toMillis(now - lastTickNanos));
+            stateMachine.restartSessions();
+        }
+        lastTickNanos = now;
         final boolean leader = isRaftLeader.getAsBoolean();
         if (leader && !wasLeader)
         {

@@ -17,13 +17,20 @@ import java.util.Map;
 /** Binary forms of metadata images (for snapshots) and of their parts, versioned by a leading byte. */
 final class MetadataCodec
 {
-    static final byte IMAGE_VERSION = 0;
+    /** 1 added the next producer id block after the topics. */
+    static final byte IMAGE_VERSION = 1;
+
+    /** What a snapshot holds: the image and the controller's producer id counter. */
+    record Snapshot(MetadataImage image, long nextProducerId)
+    {
+    }
 
     private MetadataCodec()
     {
     }
 
-    static void writeImage(final DataOutputStream out, final MetadataImage image) throws IOException
+    static void writeSnapshot(final DataOutputStream out, final MetadataImage image, final long nextProducerId)
+        throws IOException
     {
         out.writeByte(IMAGE_VERSION);
         out.writeLong(image.version());
@@ -38,12 +45,13 @@ final class MetadataCodec
         {
             writeTopic(out, t);
         }
+        out.writeLong(nextProducerId);
     }
 
-    static MetadataImage readImage(final DataInputStream in, final int controllerId) throws IOException
+    static Snapshot readSnapshot(final DataInputStream in, final int controllerId) throws IOException
     {
         final byte version = in.readByte();
-        if (version != IMAGE_VERSION)
+        if (version < 0 || version > IMAGE_VERSION)
         {
             throw new IOException("Unknown metadata snapshot version " + version);
         }
@@ -61,7 +69,8 @@ final class MetadataCodec
             final TopicImage t = readTopic(in);
             topics.put(t.name(), t);
         }
-        return new MetadataImage(imageVersion, clusterId, controllerId, brokers, topics);
+        final long nextProducerId = version >= 1 ? in.readLong() : 0;
+        return new Snapshot(new MetadataImage(imageVersion, clusterId, controllerId, brokers, topics), nextProducerId);
     }
 
     static void writeBroker(final DataOutputStream out, final BrokerRegistration b) throws IOException

@@ -23,6 +23,7 @@ sealed interface MetadataCommand
     byte FENCE_BROKER = 5;
     byte CHANGE_ISR = 6;
     byte ELECT_LEADERS = 7;
+    byte ALLOCATE_PRODUCER_IDS = 8;
 
     record RegisterBroker(BrokerRegistration broker) implements MetadataCommand
     {
@@ -66,6 +67,14 @@ sealed interface MetadataCommand
      * live and in the ISR (or, if {@code unclean}, a live replica; it then becomes the whole ISR).
      */
     record Election(String topic, int partition, int leaderEpoch, int leader, boolean unclean)
+    {
+    }
+
+    /**
+     * A broker reserves the next block of producer ids, starting no lower than {@code atLeast} (ids it handed out
+     * before the cluster counted them); the result message is the block's first id.
+     */
+    record AllocateProducerIds(int brokerId, long atLeast) implements MetadataCommand
     {
     }
 
@@ -113,6 +122,12 @@ sealed interface MetadataCommand
                 {
                     out.writeInt(replica);
                 }
+            }
+            else if (command instanceof AllocateProducerIds a)
+            {
+                out.writeByte(ALLOCATE_PRODUCER_IDS);
+                out.writeInt(a.brokerId());
+                out.writeLong(a.atLeast());
             }
             else if (command instanceof ElectLeaders e)
             {
@@ -169,6 +184,8 @@ sealed interface MetadataCommand
                     }
                     return new ChangeIsr(topic, partition, epoch, java.util.List.copyOf(isr));
                 }
+                case ALLOCATE_PRODUCER_IDS:
+                    return new AllocateProducerIds(in.readInt(), in.readLong());
                 case ELECT_LEADERS:
                 {
                     final int n = in.readInt();

@@ -58,6 +58,8 @@ final class MetadataStateMachine extends BaseStateMachine
     /** Every registered broker, fenced or not; the image lists the unfenced ones. */
     private final Map<Integer, BrokerRegistration> registrations = new HashMap<>();
     private final java.util.Set<Integer> fenced = new java.util.HashSet<>();
+    /** The first producer id no broker has reserved yet; ids are unique across the cluster. */
+    private long nextProducerId;
     /** When this voter applied each broker's last heartbeat (its own clock): only the active controller reads it. */
     private final Map<Integer, Long> lastHeartbeatNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -124,7 +126,9 @@ final class MetadataStateMachine extends BaseStateMachine
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(
             Files.newInputStream(snapshot.getFile().getPath()))))
         {
-            final MetadataImage loaded = MetadataCodec.readImage(in, controllerIdHint);
+            final MetadataCodec.Snapshot loadedSnapshot = MetadataCodec.readSnapshot(in, controllerIdHint);
+            final MetadataImage loaded = loadedSnapshot.image();
+            nextProducerId = loadedSnapshot.nextProducerId();
             registrations.clear();
             registrations.putAll(loaded.brokers());
             fenced.clear();
@@ -148,7 +152,7 @@ final class MetadataStateMachine extends BaseStateMachine
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
             Files.newOutputStream(file.toPath()))))
         {
-            MetadataCodec.writeImage(out, current);
+            MetadataCodec.writeSnapshot(out, current, nextProducerId);
         }
         final FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
@@ -270,6 +274,12 @@ final class MetadataStateMachine extends BaseStateMachine
             LOG.warn("Broker {} fenced: no heartbeat within the session timeout", f.brokerId());
             return ok(new MetadataImage(version, clusterId, controllerIdHint, liveBrokers(),
                 withoutBroker(current.topics(), f.brokerId())));
+        }
+        if (command instanceof MetadataCommand.AllocateProducerIds a)
+        {
+            final long start = Math.max(nextProducerId, a.atLeast());
+            nextProducerId = start + io.sluice.broker.metadata.MetadataStore.PRODUCER_ID_BLOCK_SIZE;
+            return new Result(Errors.NONE, Long.toString(start), current);
         }
         if (command instanceof MetadataCommand.ElectLeaders e)
         {
@@ -423,6 +433,13 @@ final class MetadataStateMachine extends BaseStateMachine
             result.put(topic.name(), new TopicImage(topic.name(), topic.configs(), List.copyOf(partitions)));
         }
         return result;
+    }
+
+    /** Counts every broker's session from now, after this voter could not apply heartbeats for a while. */
+    void restartSessions()
+    {
+        final long now = System.nanoTime();
+        lastHeartbeatNanos.replaceAll((id, last) -> now);
     }
 
     /** The brokers whose last heartbeat this voter applied more than {@code timeoutNanos} ago. */

@@ -382,6 +382,12 @@ public final class QuorumMetadataStore implements MetadataStore
     }
 
     @Override
+    public long allocateProducerIdBlock(final long atLeast)
+    {
+        return Long.parseLong(propose(new MetadataCommand.AllocateProducerIds(nodeId, atLeast)));
+    }
+
+    @Override
     public boolean deleteTopic(final String name)
     {
         try
@@ -400,23 +406,14 @@ public final class QuorumMetadataStore implements MetadataStore
     }
 
     /**
-     * Commits a command and waits until it is applied here.
+     * Commits a command and waits until it is applied here; returns the state machine's message.
      *
      * @throws ApiException with the error the state machine answered, or REQUEST_TIMED_OUT if the quorum did not
      *                      commit it in time (no leader reachable).
      */
-    private void propose(final MetadataCommand command)
+    private String propose(final MetadataCommand command)
     {
-        final RaftClientReply reply;
-        try
-        {
-            reply = client.io().send(Message.valueOf(ByteString.copyFrom(MetadataCommand.encode(command))));
-        }
-        catch (final IOException e)
-        {
-            throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum did not commit "
-                + command + ": " + e.getMessage());
-        }
+        final RaftClientReply reply = send(command);
         final Errors error = checkedResult(reply, command);
         try
         {
@@ -434,6 +431,41 @@ public final class QuorumMetadataStore implements MetadataStore
         if (error != Errors.NONE)
         {
             throw new ApiException(error.code(), error.isRetriable(), lastMessage(reply));
+        }
+        return lastMessage(reply);
+    }
+
+    /**
+     * Sends a command to the Raft leader. Ratis' blocking client gives up at once when its connection to the peer it
+     * took for the leader closes (that voter stopped): such failures are retried here, on the next leader, until
+     * the timeout.
+     */
+    private RaftClientReply send(final MetadataCommand command)
+    {
+        final Message message = Message.valueOf(ByteString.copyFrom(MetadataCommand.encode(command)));
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                return client.io().send(message);
+            }
+            catch (final org.apache.ratis.protocol.exceptions.AlreadyClosedException e)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum did not "
+                        + "commit " + command + ": " + e.getMessage());
+                }
+                LOG.debug("Retrying {} after {}", command, e.getMessage());
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                    java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100));
+            }
+            catch (final IOException e)
+            {
+                throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "The metadata quorum did not commit "
+                    + command + ": " + e.getMessage());
+            }
         }
     }
 
