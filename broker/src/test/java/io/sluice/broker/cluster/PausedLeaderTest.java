@@ -119,8 +119,17 @@ class PausedLeaderTest
                 assertNotEquals(Errors.NONE.code(), produce(direct, (short)1, "stale-acks-1"));
             }
             // It catches up as a follower, rejoins the ISR and, as the preferred replica, leads again.
-            GroupMember.await(() -> cluster.partition(followerIds.get(0), TOPIC, 0).isr().size() == 3,
-                30_000, "the thawed broker to rejoin the ISR");
+            try
+            {
+                GroupMember.await(() -> cluster.partition(followerIds.get(0), TOPIC, 0).isr().size() == 3,
+                    30_000, "the thawed broker to rejoin the ISR");
+            }
+            catch (final AssertionError e)
+            {
+                // A quorum member that stops applying metadata shows here (Ratis 3.1.3 deadlocked on step-down).
+                cluster.dumpThreads(tmp);
+                throw e;
+            }
             GroupMember.await(() -> cluster.partition(old, TOPIC, 0).leader() == old, 30_000,
                 "leadership to move back to the preferred replica");
             assertTrue(oldLeader.log().contains("Truncated " + TOPIC + "-0 from 120 to "), oldLeader.log());

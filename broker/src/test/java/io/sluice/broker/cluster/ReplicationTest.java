@@ -2,6 +2,7 @@ package io.sluice.broker.cluster;
 
 import io.sluice.broker.test.BrokerProcess;
 import io.sluice.broker.test.GroupMember;
+import io.sluice.broker.test.TestCluster;
 import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.NewTopic;
 import io.sluice.client.admin.TopicDescription;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +29,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,62 +39,10 @@ class ReplicationTest
     @TempDir
     Path tmp;
 
-    /** Three brokers that are also the three voters; each waits for a quorum before it listens. */
+    /** Three brokers that are also the three voters; the tests close them. */
     private List<BrokerProcess> startCluster(final String... overrides) throws IOException
     {
-        final StringBuilder voters = new StringBuilder();
-        for (int id = 0; id < 3; id++)
-        {
-            voters.append(id == 0 ? "" : ",").append(id).append("@127.0.0.1:").append(freePort());
-        }
-        final List<BrokerProcess> brokers = new ArrayList<>();
-        for (int id = 0; id < 3; id++)
-        {
-            final List<String> all = new ArrayList<>(List.of("node.id=" + id, "controller.quorum.voters=" + voters,
-                "min.insync.replicas=2"));
-            all.addAll(List.of(overrides));
-            brokers.add(new BrokerProcess(tmp.resolve("b" + id), all.toArray(new String[0])));
-        }
-        try
-        {
-            startTogether(brokers);
-        }
-        catch (final RuntimeException e)
-        {
-            for (final BrokerProcess broker : brokers)
-            {
-                try
-                {
-                    broker.close();
-                }
-                catch (final InterruptedException interrupted)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            throw e;
-        }
-        return brokers;
-    }
-
-    private static void startTogether(final List<BrokerProcess> brokers)
-    {
-        final List<CompletableFuture<BrokerProcess>> started = new ArrayList<>();
-        for (final BrokerProcess broker : brokers)
-        {
-            started.add(CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
-                    return broker.start();
-                }
-                catch (final IOException e)
-                {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }));
-        }
-        started.forEach(CompletableFuture::join);
+        return TestCluster.start(tmp, 3, overrides).brokers();
     }
 
     private static String metrics(final BrokerProcess broker) throws Exception
@@ -283,14 +230,6 @@ class ReplicationTest
             {
                 broker.close();
             }
-        }
-    }
-
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
         }
     }
 }

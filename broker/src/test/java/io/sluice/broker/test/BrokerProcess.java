@@ -113,6 +113,11 @@ public final class BrokerProcess implements AutoCloseable
         return dataDir;
     }
 
+    public long pid()
+    {
+        return process.pid();
+    }
+
     public boolean isAlive()
     {
         return process != null && process.isAlive();

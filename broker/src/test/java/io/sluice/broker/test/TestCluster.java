@@ -140,6 +140,33 @@ public final class TestCluster implements AutoCloseable
         return -1;
     }
 
+    /** Writes each running broker's thread dump beside its log, for a test that timed out to show why. */
+    public void dumpThreads(final Path dir)
+    {
+        for (int id = 0; id < brokers.size(); id++)
+        {
+            final BrokerProcess broker = brokers.get(id);
+            if (!broker.isAlive())
+            {
+                continue;
+            }
+            try
+            {
+                new ProcessBuilder("jstack", Long.toString(broker.pid())).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("b" + id + ".threads").toFile()).start().waitFor();
+            }
+            catch (final IOException e)
+            {
+                throw new UncheckedIOException(e);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public void close()
     {

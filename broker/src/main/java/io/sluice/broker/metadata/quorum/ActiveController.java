@@ -57,6 +57,19 @@ final class ActiveController
             stateMachine.restartSessions();
         }
         lastTickNanos = now;
+        try
+        {
+            act();
+        }
+        finally
+        {
+            // A slow proposal here is not a pause of the process.
+            lastTickNanos = System.nanoTime();
+        }
+    }
+
+    private void act()
+    {
         final boolean leader = isRaftLeader.getAsBoolean();
         if (leader && !wasLeader)
         {

@@ -161,7 +161,8 @@ public final class QuorumMetadataStore implements MetadataStore
                 (int)Math.max(1, timeoutMs / 100), org.apache.ratis.util.TimeDuration.valueOf(100,
                     java.util.concurrent.TimeUnit.MILLISECONDS)))
             .build();
-        this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+        // Two threads: a heartbeat waiting on a slow quorum must not hold up the controller's duties.
+        this.timer = java.util.concurrent.Executors.newScheduledThreadPool(2, r ->
         {
             final Thread thread = new Thread(r, "metadata-controller-" + nodeId);
             thread.setDaemon(true);
