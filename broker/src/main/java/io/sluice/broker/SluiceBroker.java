@@ -127,6 +127,8 @@ public final class SluiceBroker implements AutoCloseable
             config.socketRequestMaxBytes(), config.connectionsMaxIdleMs(), config.maxConnections(), handlers,
             metrics::onResponse);
         metrics.gauge("sluice.connections", "Open client connections", socketServer::connectionCount);
+        metrics.gauge("sluice.controller.active", "1 on the broker that is the active controller, else 0",
+            () -> store.isActiveController() ? 1 : 0);
         metrics.gauge("sluice.purgatory.fetch.size", "Fetches parked waiting for data", fetches::size);
         metrics.gauge("sluice.purgatory.produce.size", "acks=all produces parked waiting for replication",
             produces::size);

@@ -175,8 +175,8 @@ public final class Partition
         return kept;
     }
 
-    /** The proposed ISR change failed: another may be tried. */
-    public void isrChangeFailed()
+    /** The proposed ISR change was answered: another may be tried. */
+    public void isrChangeDone()
     {
         isrChangePending.set(false);
     }

@@ -122,9 +122,11 @@ public final class ReplicaManager implements Consumer<MetadataImage>
         LOG.info("Proposing ISR {} for {} ({})", isr, partition.topicPartition(), why);
         metadata.changeIsr(partition.topicPartition(), partition.leaderEpoch(), isr).whenComplete((v, e) ->
         {
+            // Committed or not, another change may be proposed now: the controller may have applied less than
+            // asked (a replica still fenced stays out), leaving the ISR as it was.
+            partition.isrChangeDone();
             if (e != null)
             {
-                partition.isrChangeFailed();
                 LOG.warn("ISR change for {} failed: {}", partition.topicPartition(), e.getMessage());
             }
         });

@@ -32,6 +32,8 @@ final class RecordAccumulator
     {
         final ArrayDeque<ProducerBatch> batches = new ArrayDeque<>();
         int nextSequence;
+        /** The sequence after the last acknowledged batch: what the leader expects next if nothing is in flight. */
+        int ackedUpTo;
         int inFlight;
         boolean recovering;
         int gapAt = -1;

@@ -422,6 +422,10 @@ final class Sender
             code = Errors.forCode(result.errorCode());
             if (code == Errors.NONE)
             {
+                if (batch.baseSequence >= 0)
+                {
+                    queue.ackedUpTo = Math.max(queue.ackedUpTo, batch.baseSequence + batch.recordCount());
+                }
                 batch.complete(result.baseOffset());
                 accumulator.deallocate(batch);
                 return;
@@ -432,8 +436,12 @@ final class Sender
         {
             metadataRefreshNeeded = true;
         }
+        // Out of order is expected while an earlier batch is unanswered or being retried (it went to a leader that
+        // died, and this one reached the new leader first): this batch goes again after it. Only the batch right
+        // after the last acknowledged one proves the leader lost records.
         final boolean retriable = code.isRetriable() || failure instanceof RetriableException
-            || code == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER && queue.recovering;
+            || code == Errors.OUT_OF_ORDER_SEQUENCE_NUMBER
+            && (queue.recovering || batch.baseSequence != queue.ackedUpTo);
         if (retriable && batch.attempts < config.retries && now < batch.deliveryDeadlineMs)
         {
             batch.attempts++;

@@ -251,6 +251,20 @@ public final class QuorumMetadataStore implements MetadataStore
         }
     }
 
+    /** Whether this broker is the active controller (the Raft leader of the metadata quorum). */
+    public boolean isActiveController()
+    {
+        try
+        {
+            return isRaftLeader();
+        }
+        catch (final UncheckedIOException e)
+        {
+            // The group is gone (the server is closing): this broker leads nothing.
+            return false;
+        }
+    }
+
     private boolean isRaftLeader()
     {
         try
