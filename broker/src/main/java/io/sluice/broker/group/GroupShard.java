@@ -67,9 +67,12 @@ final class GroupShard
         final RecordBatchReader reader = new RecordBatchReader();
         long offset = partition.log().logStartOffset();
         long records = 0;
-        while (offset < partition.highWatermark())
+        // To the log end, not the high watermark: a leader's log is what followers will hold, and a new leader's
+        // high watermark lags until they fetch, so commits it already has would otherwise be missed.
+        final long end = partition.log().logEndOffset();
+        while (offset < end)
         {
-            final LogReadInfo info = partition.readForConsumer(offset, LOAD_CHUNK_BYTES, true);
+            final LogReadInfo info = partition.readForFollower(offset, LOAD_CHUNK_BYTES);
             if (info.records.sizeInBytes() == 0)
             {
                 break;
