@@ -54,7 +54,7 @@ final class ActiveController
             // rather than fence them all, this one included.
             LOG.warn("Broker {} did not run for {} ms: restarting every broker's session", nodeId,
                 TimeUnit.NANOSECONDS.toMillis(now - lastTickNanos));
-            stateMachine.restartSessions();
+            stateMachine.renewSessionsFrom(now);
         }
         lastTickNanos = now;
         try
@@ -73,8 +73,12 @@ final class ActiveController
         final boolean leader = isRaftLeader.getAsBoolean();
         if (leader && !wasLeader)
         {
-            // Every voter applied the same heartbeats when they were committed, so a new controller's clock of
-            // them is current: sessions are not restarted, and a dead broker is fenced on time.
+            // No heartbeat could be committed while there was no Raft leader, so every broker gets two heartbeat
+            // intervals from now to be heard before it is fenced. Not a whole new session: a broker that died
+            // with the old controller is still fenced about a session timeout after its last heartbeat.
+            final long now = System.nanoTime();
+            stateMachine.renewSessionsFrom(now - TimeUnit.MILLISECONDS.toNanos(config.sessionTimeoutMs()
+                - 2 * config.heartbeatIntervalMs()));
             LOG.info("Broker {} is the active controller", nodeId);
             nextImbalanceCheckNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 config.leaderImbalanceCheckIntervalMs());

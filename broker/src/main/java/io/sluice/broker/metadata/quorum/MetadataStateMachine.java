@@ -435,11 +435,13 @@ final class MetadataStateMachine extends BaseStateMachine
         return result;
     }
 
-    /** Counts every broker's session from now, after this voter could not apply heartbeats for a while. */
-    void restartSessions()
+    /**
+     * Counts every broker's last heartbeat as no older than {@code floorNanos}: heartbeats could not be applied
+     * for a while (no Raft leader, or this process did not run), so their age says less than it seems.
+     */
+    void renewSessionsFrom(final long floorNanos)
     {
-        final long now = System.nanoTime();
-        lastHeartbeatNanos.replaceAll((id, last) -> now);
+        lastHeartbeatNanos.replaceAll((id, last) -> last - floorNanos < 0 ? floorNanos : last);
     }
 
     /** The brokers whose last heartbeat this voter applied more than {@code timeoutNanos} ago. */
