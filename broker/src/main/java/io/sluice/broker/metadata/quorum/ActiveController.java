@@ -26,6 +26,7 @@ final class ActiveController
 
     private final int nodeId;
     private final ControllerConfig config;
+    private final long heartbeatGraceMs;
     private final MetadataStateMachine stateMachine;
     private final BooleanSupplier isRaftLeader;
     private final Consumer<MetadataCommand> propose;
@@ -33,11 +34,17 @@ final class ActiveController
     private long nextImbalanceCheckNanos;
     private long lastTickNanos;
 
-    ActiveController(final int nodeId, final ControllerConfig config, final MetadataStateMachine stateMachine,
-        final BooleanSupplier isRaftLeader, final Consumer<MetadataCommand> propose)
+    /**
+     * @param heartbeatGraceMs how soon after a Raft election a live broker's heartbeat is committed: it retries
+     *                         on the new leader after its request timeout, then heartbeats within an interval.
+     */
+    ActiveController(final int nodeId, final ControllerConfig config, final long heartbeatGraceMs,
+        final MetadataStateMachine stateMachine, final BooleanSupplier isRaftLeader,
+        final Consumer<MetadataCommand> propose)
     {
         this.nodeId = nodeId;
         this.config = config;
+        this.heartbeatGraceMs = heartbeatGraceMs;
         this.stateMachine = stateMachine;
         this.isRaftLeader = isRaftLeader;
         this.propose = propose;
@@ -73,12 +80,12 @@ final class ActiveController
         final boolean leader = isRaftLeader.getAsBoolean();
         if (leader && !wasLeader)
         {
-            // No heartbeat could be committed while there was no Raft leader, so every broker gets two heartbeat
-            // intervals from now to be heard before it is fenced. Not a whole new session: a broker that died
+            // No heartbeat could be committed while there was no Raft leader, so every broker gets the time a live
+            // one needs to reach this leader before it may be fenced. Not a whole new session: a broker that died
             // with the old controller is still fenced about a session timeout after its last heartbeat.
             final long now = System.nanoTime();
-            stateMachine.renewSessionsFrom(now - TimeUnit.MILLISECONDS.toNanos(config.sessionTimeoutMs()
-                - 2 * config.heartbeatIntervalMs()));
+            stateMachine.renewSessionsFrom(now - TimeUnit.MILLISECONDS.toNanos(Math.max(0,
+                config.sessionTimeoutMs() - heartbeatGraceMs)));
             LOG.info("Broker {} is the active controller", nodeId);
             nextImbalanceCheckNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                 config.leaderImbalanceCheckIntervalMs());

@@ -84,6 +84,8 @@ public final class QuorumMetadataStore implements MetadataStore
         }
     }
 
+    private static final long CLIENT_REQUEST_TIMEOUT_MS = 1_000;
+
     private final int nodeId;
     private final long timeoutMs;
     private final MetadataStateMachine stateMachine;
@@ -154,6 +156,11 @@ public final class QuorumMetadataStore implements MetadataStore
         server.start();
         final RaftProperties clientProperties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(clientProperties, SupportedRpcType.NETTY);
+        // A request to a voter that stopped answering gives up after this and tries the next: a heartbeat reaches a
+        // new Raft leader this soon, which bounds how long a new controller waits before it may fence anyone.
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties,
+            org.apache.ratis.util.TimeDuration.valueOf(CLIENT_REQUEST_TIMEOUT_MS,
+                java.util.concurrent.TimeUnit.MILLISECONDS));
         // Retries sleep between attempts (the default spins) and give up after the timeout, so a quorum that lost
         // its majority fails requests rather than hanging them.
         this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group(voters))
@@ -170,7 +177,8 @@ public final class QuorumMetadataStore implements MetadataStore
         });
         timer.scheduleWithFixedDelay(this::heartbeat, controller.heartbeatIntervalMs(),
             controller.heartbeatIntervalMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        final ActiveController active = new ActiveController(nodeId, controller, stateMachine, this::isRaftLeader,
+        final ActiveController active = new ActiveController(nodeId, controller,
+            CLIENT_REQUEST_TIMEOUT_MS + controller.heartbeatIntervalMs(), stateMachine, this::isRaftLeader,
             this::propose);
         timer.scheduleWithFixedDelay(() ->
         {
