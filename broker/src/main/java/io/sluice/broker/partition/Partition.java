@@ -231,6 +231,21 @@ public final class Partition
         return log.read(offset, maxBytes, Long.MAX_VALUE, true);
     }
 
+    /**
+     * As leader: whether a follower whose last batch has {@code lastFetchedEpoch} and whose log ends at
+     * {@code fetchOffset} holds records this log does not (the epoch ends earlier here, or is unknown). -1: no
+     * epoch to check.
+     */
+    public boolean followerDiverged(final int lastFetchedEpoch, final long fetchOffset)
+    {
+        if (lastFetchedEpoch < 0)
+        {
+            return false;
+        }
+        final io.sluice.storage.epoch.EpochEntry end = log.endOffsetForEpoch(lastFetchedEpoch);
+        return end.epoch != lastFetchedEpoch || end.startOffset < fetchOffset;
+    }
+
     /** Checks a client's view of the leader epoch; -1 means the client does not know it. */
     public void checkLeaderEpoch(final int clientEpoch)
     {

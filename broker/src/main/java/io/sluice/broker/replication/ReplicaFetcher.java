@@ -128,16 +128,16 @@ final class ReplicaFetcher implements AutoCloseable
             if (state.truncated)
             {
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchRequest.PartitionData(
-                    tp.partition(), state.epoch, p.log().logEndOffset(), p.log().logStartOffset(),
-                    PARTITION_MAX_BYTES));
+                    tp.partition(), state.epoch, p.log().logEndOffset(), p.log().leaderEpochCache().latestEpoch(),
+                    p.log().logStartOffset(), PARTITION_MAX_BYTES));
                 fetched.put(tp, state);
             }
             else if (p.log().logEndOffset() == p.log().logStartOffset())
             {
                 state.truncated = true;
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchRequest.PartitionData(
-                    tp.partition(), state.epoch, p.log().logEndOffset(), p.log().logStartOffset(),
-                    PARTITION_MAX_BYTES));
+                    tp.partition(), state.epoch, p.log().logEndOffset(), p.log().leaderEpochCache().latestEpoch(),
+                    p.log().logStartOffset(), PARTITION_MAX_BYTES));
                 fetched.put(tp, state);
             }
             else

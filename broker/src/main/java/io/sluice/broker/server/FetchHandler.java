@@ -8,6 +8,7 @@ import io.sluice.broker.partition.Partition;
 import io.sluice.broker.partition.ReplicaManager;
 import io.sluice.broker.purgatory.DelayedOperationPurgatory;
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.OffsetOutOfRangeException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.MemoryRecordSet;
@@ -52,7 +53,7 @@ public final class FetchHandler implements RequestHandler
     @Override
     public void handle(final RequestContext context, final MessageReader body)
     {
-        final FetchRequest request = FetchRequest.read(body);
+        final FetchRequest request = FetchRequest.read(body, context.header().apiVersion);
         body.ensureFullyRead("Fetch request");
         if (request.maxBytes() < 0 || request.minBytes() < 0 || request.maxWaitMs() < 0)
         {
@@ -89,8 +90,9 @@ public final class FetchHandler implements RequestHandler
             {
                 final TopicPartition tp = new TopicPartition(topic.name(), p.partition());
                 final Partition partition = replicas.partitionOrNull(tp);
-                // A follower at another epoch may not have cut its log back to this leader's yet.
-                if (partition == null || p.currentLeaderEpoch() != partition.leaderEpoch())
+                // A follower at another epoch, or whose log diverged, may not hold what its offset claims.
+                if (partition == null || p.currentLeaderEpoch() != partition.leaderEpoch()
+                    || partition.followerDiverged(p.lastFetchedEpoch(), p.fetchOffset()))
                 {
                     continue;
                 }
@@ -166,6 +168,13 @@ public final class FetchHandler implements RequestHandler
                 {
                     final Partition partition = replicas.leaderPartition(tp);
                     partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                    if (request.replicaId() >= 0 && partition.followerDiverged(p.lastFetchedEpoch(), p.fetchOffset()))
+                    {
+                        // Its log holds records of an epoch this log ends earlier (or lacks): out of range sends it
+                        // back to asking where the epochs agree, and truncating there.
+                        throw new OffsetOutOfRangeException("Replica " + request.replicaId() + " diverged from "
+                            + tp + " before offset " + p.fetchOffset() + " (epoch " + p.lastFetchedEpoch() + ")");
+                    }
                     final int max = (int)Math.min(p.partitionMaxBytes(), budget);
                     final LogReadInfo info = request.replicaId() >= 0
                         ? partition.readForFollower(p.fetchOffset(), Math.max(0, max))

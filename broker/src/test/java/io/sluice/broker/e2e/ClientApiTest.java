@@ -161,6 +161,36 @@ class ClientApiTest
     }
 
     @Test
+    void aFollowerWhoseLogDivergedIsSentBackToFindWhereTheLogsAgree() throws Exception
+    {
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+            new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                producer.send(new ProducerRecord<>("diverging", 0, null, null, "r" + i, List.of())).get();
+            }
+        }
+        try (RawClient client = new RawClient(broker.port()))
+        {
+            // Written at leader epoch 0, which ends at offset 10 here.
+            assertEquals(Errors.NONE.code(), followerFetch(client, 0, 10));
+            assertEquals(Errors.NONE.code(), followerFetch(client, 0, 4));
+            // A replica claiming records of epoch 0 past where it ends here, or of an epoch this log never had.
+            assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), followerFetch(client, 0, 12));
+            assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), followerFetch(client, 3, 5));
+        }
+    }
+
+    private static short followerFetch(final RawClient client, final int lastFetchedEpoch, final long offset)
+        throws java.io.IOException
+    {
+        final FetchRequest fetch = new FetchRequest(1, 0, 0, 1 << 20, (byte)0, List.of(new FetchRequest.TopicData(
+            "diverging", List.of(new FetchRequest.PartitionData(0, -1, offset, lastFetchedEpoch, 0, 1 << 20)))));
+        return FetchResponse.read(client.call(ApiKeys.FETCH, fetch)).topics().get(0).partitions().get(0).errorCode();
+    }
+
+    @Test
     void aFetchWaitsForDataUpToMaxWait() throws Exception
     {
         try (RawClient client = new RawClient(broker.port()))

@@ -7,7 +7,7 @@ package io.sluice.common.protocol;
 public enum ApiKeys
 {
     PRODUCE(0, 0, 0),
-    FETCH(1, 0, 0),
+    FETCH(1, 0, 1),
     LIST_OFFSETS(2, 0, 0),
     METADATA(3, 0, 0),
     OFFSET_COMMIT(8, 0, 0),

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Reads from partitions. The broker parks the request until {@code minBytes} are available or {@code maxWaitMs}
  * passes. {@code replicaId} is -1 for consumers and the broker id for followers; {@code currentLeaderEpoch} (-1 if
- * unknown) lets the broker fence a client whose metadata is stale.
+ * unknown) lets the broker fence a client whose metadata is stale. Version 1 adds {@code lastFetchedEpoch}: the
+ * leader epoch of the last batch a follower holds, so the leader can tell when that follower's log diverged from
+ * its own.
  */
 public record FetchRequest(int replicaId, int maxWaitMs, int minBytes, int maxBytes, byte isolationLevel,
     List<TopicData> topics) implements Message
@@ -20,9 +22,15 @@ public record FetchRequest(int replicaId, int maxWaitMs, int minBytes, int maxBy
     {
     }
 
-    public record PartitionData(int partition, int currentLeaderEpoch, long fetchOffset, long logStartOffset,
-        int partitionMaxBytes)
+    public record PartitionData(int partition, int currentLeaderEpoch, long fetchOffset, int lastFetchedEpoch,
+        long logStartOffset, int partitionMaxBytes)
     {
+        /** A consumer's fetch: no last fetched epoch. */
+        public PartitionData(final int partition, final int currentLeaderEpoch, final long fetchOffset,
+            final long logStartOffset, final int partitionMaxBytes)
+        {
+            this(partition, currentLeaderEpoch, fetchOffset, -1, logStartOffset, partitionMaxBytes);
+        }
     }
 
     @Override
@@ -36,12 +44,13 @@ public record FetchRequest(int replicaId, int maxWaitMs, int minBytes, int maxBy
             for (final PartitionData p : topic.partitions)
             {
                 writer.writeInt(p.partition).writeInt(p.currentLeaderEpoch).writeLong(p.fetchOffset)
-                    .writeLong(p.logStartOffset).writeInt(p.partitionMaxBytes);
+                    .writeInt(p.lastFetchedEpoch).writeLong(p.logStartOffset).writeInt(p.partitionMaxBytes);
             }
         }
     }
 
-    public static FetchRequest read(final MessageReader reader)
+    /** Reads version {@code version}; this build writes the latest. */
+    public static FetchRequest read(final MessageReader reader, final short version)
     {
         final int replicaId = reader.readInt();
         final int maxWait = reader.readInt();
@@ -53,11 +62,15 @@ public record FetchRequest(int replicaId, int maxWaitMs, int minBytes, int maxBy
         for (int t = 0; t < topicCount; t++)
         {
             final String name = reader.readRequiredString("topic name");
-            final int n = reader.readArrayLength(28);
+            final int n = reader.readArrayLength(version >= 1 ? 32 : 28);
             final List<PartitionData> partitions = new ArrayList<>();
             for (int p = 0; p < n; p++)
             {
-                partitions.add(new PartitionData(reader.readInt(), reader.readInt(), reader.readLong(),
+                final int partition = reader.readInt();
+                final int currentLeaderEpoch = reader.readInt();
+                final long fetchOffset = reader.readLong();
+                final int lastFetchedEpoch = version >= 1 ? reader.readInt() : -1;
+                partitions.add(new PartitionData(partition, currentLeaderEpoch, fetchOffset, lastFetchedEpoch,
                     reader.readLong(), reader.readInt()));
             }
             topics.add(new TopicData(name, partitions));
