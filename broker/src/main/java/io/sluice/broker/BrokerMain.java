@@ -69,6 +69,11 @@ public final class BrokerMain
         {
             System.err.println("sluice broker: " + (e instanceof SluiceException ? e.getMessage()
                 : "failed to start: " + e));
+            if (!(e instanceof SluiceException))
+            {
+                // Not a condition the user can fix from the message alone: show where it happened.
+                e.printStackTrace();
+            }
             if (broker != null)
             {
                 broker.shutdown();

@@ -89,7 +89,8 @@ public final class SluiceBroker implements AutoCloseable
         MetaProperties.check(dataDir, config.nodeId());
         final List<QuorumMetadataStore.Voter> voters = config.quorumVoters();
         final QuorumMetadataStore store = new QuorumMetadataStore(config.nodeId(), voters,
-            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS, config.controllerConfig());
+            dataDir.resolve(".cluster-metadata"), METADATA_TIMEOUT_MS, config.controllerConfig(),
+            config.listenerHost());
         metadata = store;
 
         final var fetches = FetchHandler.newPurgatory();

@@ -33,8 +33,15 @@ public final class TestCluster implements AutoCloseable
     /** Starts {@code size} brokers with ids 0..size-1, each with {@code min.insync.replicas=2} and the overrides. */
     public static TestCluster start(final Path dir, final int size, final String... overrides) throws IOException
     {
+        return start(dir, size, size, overrides);
+    }
+
+    /** As {@link #start(Path, int, String...)}, with brokers 0..voterCount-1 the voters and the rest not. */
+    public static TestCluster start(final Path dir, final int size, final int voterCount, final String... overrides)
+        throws IOException
+    {
         final StringBuilder voters = new StringBuilder();
-        for (int id = 0; id < size; id++)
+        for (int id = 0; id < voterCount; id++)
         {
             voters.append(id == 0 ? "" : ",").append(id).append("@127.0.0.1:").append(freePort());
         }

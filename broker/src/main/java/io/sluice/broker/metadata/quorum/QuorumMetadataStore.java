@@ -94,6 +94,7 @@ public final class QuorumMetadataStore implements MetadataStore
     private final java.util.concurrent.ScheduledExecutorService timer;
     private final long sessionTimeoutMs;
     private final boolean singleVoter;
+    private final boolean observer;
     private volatile boolean heartbeating;
     /** When the last heartbeat (or registration) the quorum acknowledged was sent. */
     private volatile long sessionConfirmedNanos;
@@ -106,28 +107,32 @@ public final class QuorumMetadataStore implements MetadataStore
     public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
         final long timeoutMs) throws IOException
     {
-        this(nodeId, configured, dir, timeoutMs, ControllerConfig.defaults());
+        this(nodeId, configured, dir, timeoutMs, ControllerConfig.defaults(), "127.0.0.1");
     }
 
     /**
      * @param controller how often this broker heartbeats, and what it does while it is the active controller.
+     * @param host       this broker's host: a broker that is not a voter takes the metadata log there, on a port
+     *                   of its own kept in {@code quorum.port}.
      */
     public QuorumMetadataStore(final int nodeId, final List<Voter> configured, final Path dir,
-        final long timeoutMs, final ControllerConfig controller) throws IOException
+        final long timeoutMs, final ControllerConfig controller, final String host) throws IOException
     {
         this.nodeId = nodeId;
         this.timeoutMs = timeoutMs;
         this.sessionTimeoutMs = controller.sessionTimeoutMs();
         Files.createDirectories(dir);
-        final List<Voter> voters = withConcretePorts(configured, dir);
-        this.singleVoter = voters.size() == 1;
-        final Voter self = voters.stream().filter(v -> v.id() == nodeId).findFirst().orElseThrow(() ->
-            new ConfigException("Broker " + nodeId + " is not among controller.quorum.voters " + voters
-                + "; brokers that are not voters are not supported yet"));
         if (configured.size() > 1 && configured.stream().anyMatch(v -> v.port() == 0))
         {
             throw new ConfigException("controller.quorum.voters needs fixed ports when there are several voters");
         }
+        final List<Voter> voters = withConcretePorts(configured, dir);
+        final java.util.Optional<Voter> asVoter = voters.stream().filter(v -> v.id() == nodeId).findFirst();
+        // A broker outside the voters is a Raft listener: it receives and applies every committed entry, in
+        // order, without voting, so it learns each change the way voters do.
+        this.observer = asVoter.isEmpty();
+        this.singleVoter = voters.size() == 1 && !observer;
+        final Voter self = asVoter.isPresent() ? asVoter.get() : concretePort(new Voter(nodeId, host, 0), dir);
         final RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
         NettyConfigKeys.Server.setHost(properties, self.host());
@@ -146,9 +151,10 @@ public final class QuorumMetadataStore implements MetadataStore
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 10_000);
         this.stateMachine = new MetadataStateMachine(GROUP_ID.getUuid().toString(), nodeId);
         final boolean formatted = Files.exists(dir.resolve(GROUP_ID.getUuid().toString()));
+        final RaftGroup serverGroup = observer ? withListener(voters, self) : group(voters);
         this.server = RaftServer.newBuilder()
             .setServerId(peerId(nodeId))
-            .setGroup(group(voters))
+            .setGroup(serverGroup)
             .setProperties(properties)
             .setStateMachine(stateMachine)
             .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -168,6 +174,10 @@ public final class QuorumMetadataStore implements MetadataStore
                 (int)Math.max(1, timeoutMs / 100), org.apache.ratis.util.TimeDuration.valueOf(100,
                     java.util.concurrent.TimeUnit.MILLISECONDS)))
             .build();
+        if (observer)
+        {
+            joinAsListener(self);
+        }
         // Two threads: a heartbeat waiting on a slow quorum must not hold up the controller's duties.
         this.timer = java.util.concurrent.Executors.newScheduledThreadPool(2, r ->
         {
@@ -286,45 +296,96 @@ public final class QuorumMetadataStore implements MetadataStore
     }
 
     /**
-     * A one-voter quorum may ask for port 0: it gets a free port of its own on first start, kept in
-     * {@code quorum.port} so every restart listens on the same one (Ratis records each peer's address in its group,
-     * and a client could not reach ":0").
+     * A one-voter quorum may ask for port 0, and a broker that is not a voter always does: it gets a free port of its
+     * own on first start, kept in {@code quorum.port} so every restart listens on the same one (Ratis records each
+     * peer's address in its configuration, and nobody could reach ":0").
      */
     private static List<Voter> withConcretePorts(final List<Voter> voters, final Path dir) throws IOException
     {
         final List<Voter> result = new ArrayList<>();
-        final Path portFile = dir.resolve("quorum.port");
         for (final Voter v : voters)
         {
-            if (v.port() != 0)
-            {
-                result.add(v);
-                continue;
-            }
-            int port = -1;
-            if (Files.exists(portFile))
-            {
-                try
-                {
-                    port = Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).trim());
-                }
-                catch (final NumberFormatException e)
-                {
-                    LOG.warn("Ignoring unreadable {}", portFile);
-                }
-            }
-            if (port <= 0)
-            {
-                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
-                    v.host())))
-                {
-                    port = probe.getLocalPort();
-                }
-                Files.writeString(portFile, Integer.toString(port), StandardCharsets.UTF_8);
-            }
-            result.add(new Voter(v.id(), v.host(), port));
+            result.add(v.port() != 0 ? v : concretePort(v, dir));
         }
         return result;
+    }
+
+    /** The port this broker's quorum member listened on before, or a free one, kept in {@code quorum.port}. */
+    private static Voter concretePort(final Voter v, final Path dir) throws IOException
+    {
+        final Path portFile = dir.resolve("quorum.port");
+        int port = -1;
+        if (Files.exists(portFile))
+        {
+            try
+            {
+                port = Integer.parseInt(Files.readString(portFile, StandardCharsets.UTF_8).trim());
+            }
+            catch (final NumberFormatException e)
+            {
+                LOG.warn("Ignoring unreadable {}", portFile);
+            }
+        }
+        if (port <= 0)
+        {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(
+                v.host())))
+            {
+                port = probe.getLocalPort();
+            }
+            Files.writeString(portFile, Integer.toString(port), StandardCharsets.UTF_8);
+        }
+        return new Voter(v.id(), v.host(), port);
+    }
+
+    /**
+     * Asks the quorum to add this broker as a listener (idempotent: a broker already in the configuration is
+     * answered at once), retrying until the timeout while the quorum elects or reconfigures.
+     */
+    private void joinAsListener(final Voter self)
+    {
+        final org.apache.ratis.protocol.SetConfigurationRequest.Arguments join =
+            org.apache.ratis.protocol.SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(List.of())
+                .setListenersInNewConf(List.of(listenerPeer(self)))
+                .setMode(org.apache.ratis.protocol.SetConfigurationRequest.Mode.ADD)
+                .build();
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        String last = "no answer";
+        while (System.nanoTime() - deadline < 0)
+        {
+            try
+            {
+                final RaftClientReply reply = client.admin().setConfiguration(join);
+                if (reply.isSuccess())
+                {
+                    LOG.info("Broker {} follows the metadata quorum as a listener at {}:{}", nodeId, self.host(),
+                        self.port());
+                    return;
+                }
+                last = String.valueOf(reply.getException());
+            }
+            catch (final IOException e)
+            {
+                last = e.getMessage();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        throw new ApiException(Errors.REQUEST_TIMED_OUT.code(), true, "Broker " + nodeId + " could not join the "
+            + "metadata quorum as a listener within " + timeoutMs + " ms: " + last);
+    }
+
+    private static RaftPeer listenerPeer(final Voter self)
+    {
+        return RaftPeer.newBuilder().setId(peerId(self.id())).setAddress(self.host() + ":" + self.port())
+            .setStartupRole(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER).build();
+    }
+
+    private static RaftGroup withListener(final List<Voter> voters, final Voter self)
+    {
+        final List<RaftPeer> peers = new ArrayList<>(group(voters).getPeers());
+        peers.add(listenerPeer(self));
+        return RaftGroup.valueOf(GROUP_ID, peers);
     }
 
     private static RaftPeerId peerId(final int id)
