@@ -32,6 +32,7 @@ public final class Partition
     private volatile List<Integer> isr;
     private volatile long highWatermark;
     private volatile int leaderId = -1;
+    private volatile int minInsyncReplicas = 1;
     /** As leader: each follower's log end offset, from the offsets its fetches ask for. */
     private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
     /** As leader: when each follower last fetched from this log's end (it had everything then). */
@@ -118,6 +119,17 @@ public final class Partition
             this.isr = inSyncReplicas;
             return maybeIncrementHighWatermark();
         }
+    }
+
+    /** The topic's min.insync.replicas (or the broker's), from the metadata. */
+    public void minInsyncReplicas(final int value)
+    {
+        this.minInsyncReplicas = value;
+    }
+
+    public int minInsyncReplicas()
+    {
+        return minInsyncReplicas;
     }
 
     /** The current leader's broker id, or -1 if unknown. */

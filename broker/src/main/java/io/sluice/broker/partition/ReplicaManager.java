@@ -58,7 +58,9 @@ public final class ReplicaManager implements Consumer<MetadataImage>
     /** The effective log config of a topic: broker defaults with the topic's overrides. */
     public LogConfig logConfigFor(final TopicImage topic)
     {
-        return topic.configs().isEmpty() ? config.logDefaults() : config.logDefaults().with(topic.configs());
+        final Map<String, String> logConfigs = io.sluice.broker.config.TopicReplicationConfig.logConfigs(
+            topic.configs());
+        return logConfigs.isEmpty() ? config.logDefaults() : config.logDefaults().with(logConfigs);
     }
 
     /** Where ISR changes are proposed; set once the metadata store is up. */
@@ -161,6 +163,8 @@ public final class ReplicaManager implements Consumer<MetadataImage>
                 {
                     partition.log().updateConfig(logConfig);
                 }
+                partition.minInsyncReplicas(io.sluice.broker.config.TopicReplicationConfig.minInsyncReplicas(
+                    topic.configs(), config.minInsyncReplicas()));
                 if (partition.updateLeadership(p.leader(), p.leaderEpoch(), p.isr()))
                 {
                     highWatermarkMoved.accept(tp);

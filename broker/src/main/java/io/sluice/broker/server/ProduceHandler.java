@@ -88,7 +88,7 @@ public final class ProduceHandler implements RequestHandler
                 try
                 {
                     final Partition partition = replicas.leaderPartition(tp);
-                    partition.appendAsLeader(data.records(), acks, config.minInsyncReplicas(),
+                    partition.appendAsLeader(data.records(), acks, partition.minInsyncReplicas(),
                         info);
                     final BrokerMetrics.TopicMeters meters = metrics.topic(topic.name());
                     meters.recordsIn.increment(info.recordCount);

@@ -58,7 +58,8 @@ public final class TopicCreator
         }
         try
         {
-            config.logDefaults().with(configs);
+            io.sluice.broker.config.TopicReplicationConfig.validate(configs);
+            config.logDefaults().with(io.sluice.broker.config.TopicReplicationConfig.logConfigs(configs));
         }
         catch (final ConfigException e)
         {

@@ -161,6 +161,34 @@ class ClientApiTest
     }
 
     @Test
+    void aTopicsMinInsyncReplicasOverridesTheBrokersForAcksAll() throws Exception
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            final SluiceException bad = admin.createTopics(List.of(new NewTopic("bad-min-isr", 1, (short)1,
+                Map.of("min.insync.replicas", "0")))).get("bad-min-isr");
+            assertEquals(Errors.INVALID_CONFIG.code(), ((ApiException)bad).code());
+            assertTrue(bad.getMessage().contains("min.insync.replicas"), bad.getMessage());
+            admin.createTopic(new NewTopic("strict", 1, (short)1, Map.of("min.insync.replicas", "2")));
+        }
+        // One broker cannot have two in-sync replicas: acks=all is refused on this topic, acks=1 is not.
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "acks", "all", "delivery.timeout.ms", "3000", "request.timeout.ms", "2000"), new StringSerializer(),
+            new StringSerializer()))
+        {
+            final ExecutionException e = assertThrows(ExecutionException.class, () -> producer.send(
+                new ProducerRecord<>("strict", 0, null, null, "refused", List.of())).get());
+            assertTrue(e.getCause().getMessage().contains("NOT_ENOUGH_REPLICAS"), e.getCause().getMessage());
+        }
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "acks", "1"), new StringSerializer(), new StringSerializer()))
+        {
+            assertEquals(0L, producer.send(new ProducerRecord<>("strict", 0, null, null, "taken", List.of())).get()
+                .offset());
+        }
+    }
+
+    @Test
     void aFollowerWhoseLogDivergedIsSentBackToFindWhereTheLogsAgree() throws Exception
     {
         try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap()),

@@ -36,6 +36,8 @@ final class ProducerBatch
     int attempts;
     long retryAfterMs;
     int baseSequence = RecordBatch.NO_SEQUENCE;
+    /** Why the last attempt failed, for the message if the batch then expires waiting to be retried. */
+    io.sluice.common.errors.SluiceException lastError;
 
     ProducerBatch(final TopicPartition topicPartition, final RecordBatchBuilder builder, final int allocatedSize,
         final CompressionType compression, final long nowMs, final long deliveryTimeoutMs)

@@ -445,6 +445,7 @@ final class Sender
         if (retriable && batch.attempts < config.retries && now < batch.deliveryDeadlineMs)
         {
             batch.attempts++;
+            batch.lastError = failure;
             batch.retryAfterMs = now + config.common.retryBackoffMs();
             queue.toRetry.add(batch);
             queue.recovering = true;
@@ -496,7 +497,8 @@ final class Sender
         {
             batch.fail(new TimeoutException("Record not sent within delivery.timeout.ms (" + config.deliveryTimeoutMs
                 + " ms)" + (metadata.cluster().leader(batch.topicPartition) == null
-                ? ": no leader known for " + batch.topicPartition : "")));
+                ? ": no leader known for " + batch.topicPartition : "")
+                + (batch.lastError == null ? "" : "; last error: " + batch.lastError.getMessage())));
             accumulator.deallocate(batch);
         }
     }

@@ -100,13 +100,11 @@ final class ActiveController
             LOG.warn("Fencing broker {}: no heartbeat for {} ms", broker, config.sessionTimeoutMs());
             propose.accept(new MetadataCommand.FenceBroker(broker));
         }
-        if (config.uncleanLeaderElection())
+        final List<MetadataCommand.Election> unclean = uncleanElections(stateMachine.image(),
+            config.uncleanLeaderElection());
+        if (!unclean.isEmpty())
         {
-            final List<MetadataCommand.Election> unclean = uncleanElections(stateMachine.image());
-            if (!unclean.isEmpty())
-            {
-                propose.accept(new MetadataCommand.ElectLeaders(unclean));
-            }
+            propose.accept(new MetadataCommand.ElectLeaders(unclean));
         }
         if (config.autoLeaderRebalance() && System.nanoTime() - nextImbalanceCheckNanos >= 0)
         {
@@ -122,12 +120,20 @@ final class ActiveController
         }
     }
 
-    /** Leaderless partitions that a live replica outside the ISR could lead. */
-    static List<MetadataCommand.Election> uncleanElections(final MetadataImage image)
+    /**
+     * Leaderless partitions that a live replica outside the ISR could lead, of topics whose
+     * unclean.leader.election.enable (or the broker's, {@code brokerDefault}) allows it.
+     */
+    static List<MetadataCommand.Election> uncleanElections(final MetadataImage image, final boolean brokerDefault)
     {
         final List<MetadataCommand.Election> elections = new ArrayList<>();
         for (final TopicImage topic : image.topics().values())
         {
+            if (!io.sluice.broker.config.TopicReplicationConfig.uncleanLeaderElection(topic.configs(),
+                brokerDefault))
+            {
+                continue;
+            }
             for (final PartitionImage p : topic.partitions())
             {
                 if (p.leader() >= 0)

@@ -65,6 +65,21 @@ class ActiveControllerTest
             new PartitionImage(0, List.of(0, 1, 2), -1, 4, List.of(0)),
             new PartitionImage(1, List.of(1, 2, 0), 1, 0, List.of(1)));
         assertEquals(List.of(new MetadataCommand.Election("t", 0, 4, 1, true)),
-            ActiveController.uncleanElections(image));
+            ActiveController.uncleanElections(image, true));
+        assertEquals(List.of(), ActiveController.uncleanElections(image, false), "off unless enabled");
+    }
+
+    @Test
+    void aTopicConfigOverridesTheBrokersUncleanElectionSetting()
+    {
+        final Map<Integer, BrokerRegistration> brokers = Map.of(1, new BrokerRegistration(1, "127.0.0.1", 9093));
+        final PartitionImage leaderless = new PartitionImage(0, List.of(0, 1), -1, 2, List.of(0));
+        final MetadataImage image = new MetadataImage(1, "c", 0, brokers, Map.of(
+            "lossy", new TopicImage("lossy", Map.of("unclean.leader.election.enable", "true"), List.of(leaderless)),
+            "safe", new TopicImage("safe", Map.of("unclean.leader.election.enable", "false"), List.of(leaderless))));
+        assertEquals(List.of(new MetadataCommand.Election("lossy", 0, 2, 1, true)),
+            ActiveController.uncleanElections(image, false));
+        assertEquals(List.of(new MetadataCommand.Election("lossy", 0, 2, 1, true)),
+            ActiveController.uncleanElections(image, true));
     }
 }
