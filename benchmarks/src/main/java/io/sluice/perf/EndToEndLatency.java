@@ -31,9 +31,11 @@ final class EndToEndLatency
     static final String HELP = String.join("\n",
         "Usage: sluice perf e2e --topic T --records N --record-size B --throughput R [--acks A]",
         "                       [--producer-prop k=v]... [--consumer-prop k=v]... [--bootstrap-server HOST:PORT]",
-        "                       [--warmup-records W]",
+        "                       [--warmup-records W] [--latency-log FILE]",
         "W records (default N) are first sent at R records/s, unmeasured, so the JIT has compiled the paths",
-        "this workload takes; then N more are sent at R records/s and measured.");
+        "this workload takes; then N more are sent at R records/s and measured. --latency-log writes one line per",
+        "measured record, 'sequence,sent_us,latency_us' (sent_us from the start of the measured run), to find",
+        "when the slow ones were sent and line them up with GC or system logs.");
 
     private EndToEndLatency()
     {
@@ -42,7 +44,7 @@ final class EndToEndLatency
     static void run(final String[] args, final PrintStream out) throws Exception
     {
         final CommandLine cli = new CommandLine(args, 1, Set.of("topic", "records", "record-size", "throughput",
-            "acks", "producer-prop", "consumer-prop", "bootstrap-server", "warmup-records"), Set.of());
+            "acks", "producer-prop", "consumer-prop", "bootstrap-server", "warmup-records", "latency-log"), Set.of());
         if (cli.has("help"))
         {
             out.println(HELP);
@@ -68,6 +70,15 @@ final class EndToEndLatency
 
         final Histogram latency = Report.histogram();
         final long warmup = cli.getLong("warmup-records", records);
+        final String latencyLog = cli.get("latency-log", null);
+        if (latencyLog != null && records > Integer.MAX_VALUE / 2)
+        {
+            throw new CommandLine.UsageException("--latency-log keeps every record's times: at most "
+                + Integer.MAX_VALUE / 2 + " records");
+        }
+        // Filled by the reader thread, written out after it finished: no file I/O while measuring.
+        final long[] sentNanos = latencyLog == null ? null : new long[(int)records];
+        final int[] latencyMicros = latencyLog == null ? null : new int[(int)records];
         final AtomicLong received = new AtomicLong();
         try (Producer<byte[], byte[]> producer = new Producer<>(producerProps, new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -99,9 +110,15 @@ final class EndToEndLatency
                             final long sent = value.getLong(8);
                             if (sequence >= warmup)
                             {
+                                final long micros = Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000);
                                 synchronized (latency)
                                 {
-                                    latency.recordValue(Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000));
+                                    latency.recordValue(micros);
+                                }
+                                if (sentNanos != null && sequence - warmup < sentNanos.length)
+                                {
+                                    sentNanos[(int)(sequence - warmup)] = sent;
+                                    latencyMicros[(int)(sequence - warmup)] = (int)micros;
                                 }
                             }
                             received.incrementAndGet();
@@ -146,6 +163,27 @@ final class EndToEndLatency
             }
             Report.print(out, "e2e", latency.getTotalCount(), latency.getTotalCount() * size,
                 System.nanoTime() - measuredStart, latency);
+            if (latencyLog != null)
+            {
+                writeLatencyLog(java.nio.file.Path.of(latencyLog), measuredStart, sentNanos, latencyMicros);
+                out.println("Per-record latencies written to " + latencyLog);
+            }
+        }
+    }
+
+    private static void writeLatencyLog(final java.nio.file.Path file, final long measuredStart,
+        final long[] sentNanos, final int[] latencyMicros) throws java.io.IOException
+    {
+        try (java.io.BufferedWriter writer = java.nio.file.Files.newBufferedWriter(file))
+        {
+            writer.write("sequence,sent_us,latency_us\n");
+            for (int i = 0; i < sentNanos.length; i++)
+            {
+                if (sentNanos[i] != 0)
+                {
+                    writer.write(i + "," + (sentNanos[i] - measuredStart) / 1000 + "," + latencyMicros[i] + "\n");
+                }
+            }
         }
     }
 
