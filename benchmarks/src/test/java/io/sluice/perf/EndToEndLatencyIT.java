@@ -5,9 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,8 +19,7 @@ class EndToEndLatencyIT
     @Test
     void theLatencyToolMeasuresEveryRecordAndLogsEach() throws Exception
     {
-        final Path sluice = Paths.get(System.getProperty("user.dir")).toAbsolutePath().getParent()
-            .resolve("bin/sluice");
+        final Path sluice = SluiceScript.launcher();
         final String script = String.join("\n",
             "set -euo pipefail",
             "SLUICE='" + sluice + "'",
@@ -38,20 +35,7 @@ class EndToEndLatencyIT
             "kill -TERM $BROKER",
             "wait $BROKER",
             "trap - EXIT");
-        final Path output = work.resolve("script.out");
-        final Process process = new ProcessBuilder("bash", "-c", script).directory(work.toFile())
-            .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        try
-        {
-            assertTrue(process.waitFor(3, TimeUnit.MINUTES), "the run took over 3 minutes");
-        }
-        finally
-        {
-            process.destroyForcibly();
-        }
-        final String printed = Files.readString(output);
-        assertEquals(0, process.exitValue(), printed + "\n--- broker ---\n" + Files.readString(work.resolve(
-            "broker.err")));
+        final String printed = SluiceScript.run(work, script, 3);
         assertTrue(printed.contains("\"tool\":\"e2e\",\"records\":2000,"), printed);
         final List<String> lines = Files.readAllLines(work.resolve("lat.csv"));
         assertEquals("sequence,sent_us,latency_us", lines.get(0));

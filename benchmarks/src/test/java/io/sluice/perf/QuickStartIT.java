@@ -6,13 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,8 +34,7 @@ class QuickStartIT
                 throw new AssertionError("Port " + port + " on 127.0.0.1 is in use; the quick start needs it free", e);
             }
         }
-        final Path repo = Paths.get(System.getProperty("user.dir")).toAbsolutePath().getParent();
-        final Path sluice = repo.resolve("bin/sluice");
+        final Path sluice = SluiceScript.launcher();
         final String script = String.join("\n",
             "set -euo pipefail",
             "SLUICE='" + sluice + "'",
@@ -56,21 +51,8 @@ class QuickStartIT
             "wait $BROKER",
             "trap - EXIT",
             "echo quickstart-ok");
-        final Path outputFile = work.resolve("script.out");
-        final Process process = new ProcessBuilder("bash", "-c", script).directory(work.toFile())
-            .redirectErrorStream(true).redirectOutput(outputFile.toFile()).start();
-        try
-        {
-            assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the quick start took over 5 minutes");
-        }
-        finally
-        {
-            process.destroyForcibly();
-        }
-        final String output = Files.readString(outputFile);
-        final String brokerLog = Files.exists(work.resolve("broker.err"))
-            ? Files.readString(work.resolve("broker.err")) : "";
-        assertEquals(0, process.exitValue(), output + "\n--- broker ---\n" + brokerLog);
+        final String output = SluiceScript.run(work, script, 5);
+        final String brokerLog = Files.readString(work.resolve("broker.err"));
         assertTrue(output.contains("quickstart-ok"), output);
         assertTrue(output.contains("Created topic quickstart."), output);
         assertTrue(Files.isDirectory(work.resolve("data/quickstart-0")), "data lands in ./data");

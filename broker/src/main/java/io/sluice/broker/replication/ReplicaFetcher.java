@@ -72,16 +72,13 @@ final class ReplicaFetcher implements AutoCloseable
      */
     void add(final Partition partition)
     {
-        final FollowState state = new FollowState(partition, partition.leaderEpoch());
-        final FollowState previous = partitions.put(partition.topicPartition(), state);
-        if (previous == null || previous.epoch != state.epoch)
+        final FollowState current = partitions.get(partition.topicPartition());
+        if (current != null && current.epoch == partition.leaderEpoch())
         {
-            network.eventLoop().execute(this::fetch);
+            return;
         }
-        else
-        {
-            partitions.put(partition.topicPartition(), previous);
-        }
+        partitions.put(partition.topicPartition(), new FollowState(partition, partition.leaderEpoch()));
+        network.eventLoop().execute(this::fetch);
     }
 
     void remove(final TopicPartition tp)
@@ -125,16 +122,13 @@ final class ReplicaFetcher implements AutoCloseable
         {
             final Partition p = state.partition;
             final TopicPartition tp = p.topicPartition();
+            if (!state.truncated && p.log().logEndOffset() == p.log().logStartOffset())
+            {
+                // An empty log has nothing that could disagree with the leader's.
+                state.truncated = true;
+            }
             if (state.truncated)
             {
-                byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchRequest.PartitionData(
-                    tp.partition(), state.epoch, p.log().logEndOffset(), p.log().leaderEpochCache().latestEpoch(),
-                    p.log().logStartOffset(), PARTITION_MAX_BYTES));
-                fetched.put(tp, state);
-            }
-            else if (p.log().logEndOffset() == p.log().logStartOffset())
-            {
-                state.truncated = true;
                 byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(new FetchRequest.PartitionData(
                     tp.partition(), state.epoch, p.log().logEndOffset(), p.log().leaderEpochCache().latestEpoch(),
                     p.log().logStartOffset(), PARTITION_MAX_BYTES));
