@@ -147,6 +147,11 @@ public final class QuorumMetadataStore implements MetadataStore
             java.util.concurrent.TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, org.apache.ratis.util.TimeDuration.valueOf(3000,
             java.util.concurrent.TimeUnit.MILLISECONDS));
+        // Ratis 3.3.0 chains a follower's log appends on one future when this is on: once a single append fails
+        // (two connections from the same leader racing, as after a SIGSTOP), every later append fails with that
+        // same exception and the follower never applies metadata again. Off, a failed append fails only its own
+        // request and the leader resends it.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(properties, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, 10_000);
         this.stateMachine = new MetadataStateMachine(GROUP_ID.getUuid().toString(), nodeId);
