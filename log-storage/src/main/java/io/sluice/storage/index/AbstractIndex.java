@@ -1,6 +1,7 @@
 package io.sluice.storage.index;
 
 import io.sluice.storage.util.MappedBuffers;
+import io.sluice.storage.util.MappedFileGrowth;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -27,6 +28,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public abstract class AbstractIndex implements AutoCloseable
 {
+    /** How far past its entries a writable index file extends: bounds a page fault's zero-filling. */
+    private static final long FILE_GROWTH_STEP = 64 * 1024;
     protected final long baseOffset;
     private final int entrySize;
     private final ReentrantReadWriteLock mappingLock = new ReentrantReadWriteLock();
@@ -35,6 +38,8 @@ public abstract class AbstractIndex implements AutoCloseable
     private volatile int entries;
     private MappedByteBuffer mmap;
     private long mappedLength;
+    /** The file's length on disk; the mapping may reach past it (MappedFileGrowth). Changed under this lock. */
+    private volatile long fileLength;
     private boolean closed;
 
     protected AbstractIndex(final Path file, final long baseOffset, final int entrySize, final int maxIndexSize,
@@ -55,6 +60,7 @@ public abstract class AbstractIndex implements AutoCloseable
             Files.createFile(file);
         }
         this.entries = (int)(length / entrySize);
+        this.fileLength = length;
         this.maxEntries = writable ? Math.max(entries, maxIndexSize / entrySize) : entries;
     }
 
@@ -113,12 +119,16 @@ public abstract class AbstractIndex implements AutoCloseable
                 final long length = (long)maxEntries * entrySize;
                 try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
                 {
-                    if (raf.length() < length)
-                    {
-                        raf.setLength(length);
-                    }
+                    final long before = raf.length();
                     mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
                     mappedLength = length;
+                    // Mapping extended the file to maxEntries; cut it back so that a page fault's read-around
+                    // stops at the entries (MappedFileGrowth). Appends extend it a step at a time.
+                    if (before < length)
+                    {
+                        raf.setLength(before);
+                    }
+                    fileLength = before;
                 }
                 catch (final IOException e)
                 {
@@ -183,13 +193,36 @@ public abstract class AbstractIndex implements AutoCloseable
         lock.lock();
         try
         {
-            writer.write(mapping(), entries * entrySize, a, b);
+            final ByteBuffer buffer = mapping();
+            final int position = entries * entrySize;
+            if (position + entrySize > fileLength)
+            {
+                extendFileTo(position + entrySize);
+            }
+            writer.write(buffer, position, a, b);
         }
         finally
         {
             lock.unlock();
         }
         entries = entries + 1;
+    }
+
+    private synchronized void extendFileTo(final long end)
+    {
+        final long target = MappedFileGrowth.lengthFor(end, FILE_GROWTH_STEP, mappedLength);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            if (raf.length() < target)
+            {
+                raf.setLength(target);
+            }
+            fileLength = Math.max(target, raf.length());
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("Could not extend index file " + file + " to " + target + " bytes", e);
+        }
     }
 
     /** Writes one entry at a byte index. */
@@ -213,12 +246,13 @@ public abstract class AbstractIndex implements AutoCloseable
      * Shrinks the file to its entries and forbids further appends; the segment has rolled. The mapping stays: the
      * valid entries lie within the new length, so readers keep working, and remapping would make them wait.
      */
-    public void trimToValidSize() throws IOException
+    public synchronized void trimToValidSize() throws IOException
     {
         maxEntries = entries;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
         {
             raf.setLength((long)entries * entrySize);
+            fileLength = raf.length();
         }
     }
 

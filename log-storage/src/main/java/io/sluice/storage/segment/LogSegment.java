@@ -11,6 +11,7 @@ import io.sluice.storage.index.OffsetIndex;
 import io.sluice.storage.index.TimeIndex;
 import io.sluice.storage.util.LogFileNames;
 import io.sluice.storage.util.MappedBuffers;
+import io.sluice.storage.util.MappedFileGrowth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ import java.util.zip.CRC32C;
 public final class LogSegment
 {
     private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+    /** How far past its data the active segment's file extends: bounds a page fault's zero-filling. */
+    private static final long FILE_GROWTH_STEP = 256 * 1024;
 
     private final long baseOffset;
     private final int indexIntervalBytes;
@@ -53,6 +56,8 @@ public final class LogSegment
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private MappedByteBuffer writeMap;
     private int mappedSize;
+    /** The file's length on disk while it is mapped for appends: a step past the data, see MappedFileGrowth. */
+    private long fileLength;
     private int bytesSinceLastIndexEntry;
     private long rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
     private boolean indexesNeedRebuild;
@@ -315,10 +320,16 @@ public final class LogSegment
                         + (target - length) + " bytes (segment.bytes) but the file system has " + usable
                         + " bytes usable");
                 }
-                channel.write(ByteBuffer.wrap(new byte[1]), target - 1);
             }
             writeMap = channel.map(FileChannel.MapMode.READ_WRITE, 0, target);
             mappedSize = target;
+            // Mapping extended the file to the whole segment; cut it back to its data so that a page fault's
+            // read-around stops there (MappedFileGrowth). Appends extend it a step at a time.
+            if (length < target)
+            {
+                channel.truncate(length);
+            }
+            fileLength = length;
         }
         catch (final IOException e)
         {
@@ -334,6 +345,7 @@ public final class LogSegment
     {
         ensureMapped(segmentBytes, length);
         final int start = size;
+        extendFileTo(start + length);
         try
         {
             writeMap.put(start, src, srcIndex, length);
@@ -346,6 +358,28 @@ public final class LogSegment
         }
         indexBatches(src, srcIndex, length, start);
         size = start + length;
+    }
+
+    /** Makes the file at least {@code end} bytes long, a step further, before the mapping is written there. */
+    private void extendFileTo(final long end)
+    {
+        if (end <= fileLength)
+        {
+            return;
+        }
+        final long target = MappedFileGrowth.lengthFor(end, FILE_GROWTH_STEP, mappedSize);
+        try
+        {
+            // A byte written at the new end extends the file without touching the pages in between; the appends
+            // that follow overwrite everything below it.
+            channel.write(ByteBuffer.allocate(1), target - 1);
+        }
+        catch (final IOException e)
+        {
+            throw new StorageException("Could not extend segment " + logFile + " to " + target + " bytes: "
+                + e.getMessage(), e);
+        }
+        fileLength = target;
     }
 
     private void indexBatches(final ByteBuffer src, final int srcIndex, final int length, final int filePosition)

@@ -246,4 +246,52 @@ class LogTest
         assertEquals(200, info.firstOffset);
         assertEquals(201, readAll(log, 0).size());
     }
+
+    @Test
+    void shouldKeepTheActiveSegmentsFilesAStepPastTheirDataNotPreallocatedToTheFullSize() throws Exception
+    {
+        // A sparse file preallocated to segment.bytes makes the first write fault on each new stretch zero-fill a
+        // whole read-ahead window (MappedFileGrowth); the files may only run a step ahead of their data.
+        open(Map.of(LogConfig.SEGMENT_BYTES, 64 * 1024 * 1024, LogConfig.INDEX_INTERVAL_BYTES, 128), true, 0);
+        final LogAppendInfo info = new LogAppendInfo();
+        final int batches = 30_000;
+        for (int i = 0; i < batches; i++)
+        {
+            log.appendAsLeader(batch(CompressionType.NONE, i, 1, 1000 + i), 5, info);
+            if (i % 1000 == 0)
+            {
+                assertWithinAStep(log.segments().get(0));
+            }
+        }
+        final LogSegment active = log.segments().get(0);
+        assertEquals(1, log.segmentCount());
+        assertTrue(active.size() > 2 * 1024 * 1024, "wrote " + active.size() + " bytes, more than one growth step");
+        assertTrue(active.offsetIndex().entries() > 8192, "enough index entries to grow the index file");
+        assertWithinAStep(active);
+        assertEquals(batches, readAll(log, 0).size());
+        assertEquals(3000, log.offsetForTimestamp(7000).offset, "record i has timestamp 1000 + 2i");
+
+        // Reopened without a clean shutdown, the short files recover to every record.
+        log = Log.open(dir, TP, LogConfig.defaults().with(Map.of(LogConfig.SEGMENT_BYTES, 64 * 1024 * 1024,
+            LogConfig.INDEX_INTERVAL_BYTES, 128)), false, 0L, 0L, time, null, null);
+        assertEquals(batches, log.logEndOffset());
+        assertEquals(batches, readAll(log, 0).size());
+        log.appendAsLeader(batch(CompressionType.NONE, batches, 1, 0), 5, info);
+        assertEquals(batches, info.firstOffset);
+    }
+
+    private static void assertWithinAStep(final LogSegment segment) throws java.io.IOException
+    {
+        final long logLength = Files.size(segment.logFile());
+        assertTrue(logLength >= segment.size() && logLength <= segment.size() + 256 * 1024 + 4096,
+            "log file " + logLength + " bytes for " + segment.size() + " bytes of data");
+        final long indexData = (long)segment.offsetIndex().entries() * 8;
+        final long indexLength = Files.size(segment.offsetIndex().file());
+        assertTrue(indexLength >= indexData && indexLength <= indexData + 64 * 1024 + 4096,
+            "offset index file " + indexLength + " bytes for " + indexData + " bytes of entries");
+        final long timeData = (long)segment.timeIndex().entries() * 12;
+        final long timeLength = Files.size(segment.timeIndex().file());
+        assertTrue(timeLength >= timeData && timeLength <= timeData + 64 * 1024 + 4096,
+            "time index file " + timeLength + " bytes for " + timeData + " bytes of entries");
+    }
 }
