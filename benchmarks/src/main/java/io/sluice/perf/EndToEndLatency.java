@@ -34,8 +34,8 @@ final class EndToEndLatency
         "                       [--warmup-records W] [--latency-log FILE]",
         "W records (default N) are first sent at R records/s, unmeasured, so the JIT has compiled the paths",
         "this workload takes; then N more are sent at R records/s and measured. --latency-log writes one line per",
-        "measured record, 'sequence,sent_us,latency_us' (sent_us from the start of the measured run), to find",
-        "when the slow ones were sent and line them up with GC or system logs.");
+        "measured record, 'sequence,sent_us,latency_us,partition' (sent_us from the start of the measured run),",
+        "to find when the slow ones were sent and line them up with GC or system logs.");
 
     private EndToEndLatency()
     {
@@ -79,6 +79,7 @@ final class EndToEndLatency
         // Filled by the reader thread, written out after it finished: no file I/O while measuring.
         final long[] sentNanos = latencyLog == null ? null : new long[(int)records];
         final int[] latencyMicros = latencyLog == null ? null : new int[(int)records];
+        final int[] partitionOf = latencyLog == null ? null : new int[(int)records];
         final AtomicLong received = new AtomicLong();
         try (Producer<byte[], byte[]> producer = new Producer<>(producerProps, new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -119,6 +120,7 @@ final class EndToEndLatency
                                 {
                                     sentNanos[(int)(sequence - warmup)] = sent;
                                     latencyMicros[(int)(sequence - warmup)] = (int)micros;
+                                    partitionOf[(int)(sequence - warmup)] = record.partition();
                                 }
                             }
                             received.incrementAndGet();
@@ -165,7 +167,8 @@ final class EndToEndLatency
                 System.nanoTime() - measuredStart, latency);
             if (latencyLog != null)
             {
-                writeLatencyLog(java.nio.file.Path.of(latencyLog), measuredStart, sentNanos, latencyMicros);
+                writeLatencyLog(java.nio.file.Path.of(latencyLog), measuredStart, sentNanos, latencyMicros,
+                    partitionOf);
                 // System.nanoTime() is CLOCK_MONOTONIC on Linux: with this, the log lines up with traces taken
                 // on that clock (perf record -k mono, perf sched timehist).
                 out.println("Per-record latencies written to " + latencyLog + "; sent_us counts from "
@@ -175,16 +178,17 @@ final class EndToEndLatency
     }
 
     private static void writeLatencyLog(final java.nio.file.Path file, final long measuredStart,
-        final long[] sentNanos, final int[] latencyMicros) throws java.io.IOException
+        final long[] sentNanos, final int[] latencyMicros, final int[] partitionOf) throws java.io.IOException
     {
         try (java.io.BufferedWriter writer = java.nio.file.Files.newBufferedWriter(file))
         {
-            writer.write("sequence,sent_us,latency_us\n");
+            writer.write("sequence,sent_us,latency_us,partition\n");
             for (int i = 0; i < sentNanos.length; i++)
             {
                 if (sentNanos[i] != 0)
                 {
-                    writer.write(i + "," + (sentNanos[i] - measuredStart) / 1000 + "," + latencyMicros[i] + "\n");
+                    writer.write(i + "," + (sentNanos[i] - measuredStart) / 1000 + "," + latencyMicros[i] + ","
+                        + partitionOf[i] + "\n");
                 }
             }
         }
