@@ -8,7 +8,6 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -38,8 +37,8 @@ public abstract class AbstractIndex implements AutoCloseable
     private volatile int entries;
     private MappedByteBuffer mmap;
     private long mappedLength;
-    /** The file's length on disk; the mapping may reach past it (MappedFileGrowth). Changed under this lock. */
-    private volatile long fileLength;
+    /** Keeps the file a step past its entries; the mapping reaches further. Extended under this lock. */
+    private final MappedFileGrowth growth;
     private boolean closed;
 
     protected AbstractIndex(final Path file, final long baseOffset, final int entrySize, final int maxIndexSize,
@@ -60,7 +59,7 @@ public abstract class AbstractIndex implements AutoCloseable
             Files.createFile(file);
         }
         this.entries = (int)(length / entrySize);
-        this.fileLength = length;
+        this.growth = new MappedFileGrowth(FILE_GROWTH_STEP, length);
         this.maxEntries = writable ? Math.max(entries, maxIndexSize / entrySize) : entries;
     }
 
@@ -119,16 +118,8 @@ public abstract class AbstractIndex implements AutoCloseable
                 final long length = (long)maxEntries * entrySize;
                 try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
                 {
-                    final long before = raf.length();
-                    mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
+                    mmap = growth.map(raf.getChannel(), length);
                     mappedLength = length;
-                    // Mapping extended the file to maxEntries; cut it back so that a page fault's read-around
-                    // stops at the entries (MappedFileGrowth). Appends extend it a step at a time.
-                    if (before < length)
-                    {
-                        raf.setLength(before);
-                    }
-                    fileLength = before;
                 }
                 catch (final IOException e)
                 {
@@ -195,7 +186,7 @@ public abstract class AbstractIndex implements AutoCloseable
         {
             final ByteBuffer buffer = mapping();
             final int position = entries * entrySize;
-            if (position + entrySize > fileLength)
+            if (!growth.covers(position + entrySize))
             {
                 extendFileTo(position + entrySize);
             }
@@ -210,18 +201,13 @@ public abstract class AbstractIndex implements AutoCloseable
 
     private synchronized void extendFileTo(final long end)
     {
-        final long target = MappedFileGrowth.lengthFor(end, FILE_GROWTH_STEP, mappedLength);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
         {
-            if (raf.length() < target)
-            {
-                raf.setLength(target);
-            }
-            fileLength = Math.max(target, raf.length());
+            growth.extendTo(raf.getChannel(), end);
         }
         catch (final IOException e)
         {
-            throw new UncheckedIOException("Could not extend index file " + file + " to " + target + " bytes", e);
+            throw new UncheckedIOException("Could not extend index file " + file + " past " + end + " bytes", e);
         }
     }
 
@@ -252,7 +238,7 @@ public abstract class AbstractIndex implements AutoCloseable
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
         {
             raf.setLength((long)entries * entrySize);
-            fileLength = raf.length();
+            growth.truncatedTo(raf.length());
         }
     }
 

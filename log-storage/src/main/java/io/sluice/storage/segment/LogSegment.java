@@ -56,8 +56,8 @@ public final class LogSegment
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private MappedByteBuffer writeMap;
     private int mappedSize;
-    /** The file's length on disk while it is mapped for appends: a step past the data, see MappedFileGrowth. */
-    private long fileLength;
+    /** Keeps the file a step past its data while it is mapped for appends. */
+    private final MappedFileGrowth growth = new MappedFileGrowth(FILE_GROWTH_STEP, 0);
     private int bytesSinceLastIndexEntry;
     private long rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
     private boolean indexesNeedRebuild;
@@ -321,15 +321,8 @@ public final class LogSegment
                         + " bytes usable");
                 }
             }
-            writeMap = channel.map(FileChannel.MapMode.READ_WRITE, 0, target);
+            writeMap = growth.map(channel, target);
             mappedSize = target;
-            // Mapping extended the file to the whole segment; cut it back to its data so that a page fault's
-            // read-around stops there (MappedFileGrowth). Appends extend it a step at a time.
-            if (length < target)
-            {
-                channel.truncate(length);
-            }
-            fileLength = length;
         }
         catch (final IOException e)
         {
@@ -345,7 +338,10 @@ public final class LogSegment
     {
         ensureMapped(segmentBytes, length);
         final int start = size;
-        extendFileTo(start + length);
+        if (!growth.covers(start + length))
+        {
+            extendFileTo(start + length);
+        }
         try
         {
             writeMap.put(start, src, srcIndex, length);
@@ -360,26 +356,17 @@ public final class LogSegment
         size = start + length;
     }
 
-    /** Makes the file at least {@code end} bytes long, a step further, before the mapping is written there. */
     private void extendFileTo(final long end)
     {
-        if (end <= fileLength)
-        {
-            return;
-        }
-        final long target = MappedFileGrowth.lengthFor(end, FILE_GROWTH_STEP, mappedSize);
         try
         {
-            // A byte written at the new end extends the file without touching the pages in between; the appends
-            // that follow overwrite everything below it.
-            channel.write(ByteBuffer.allocate(1), target - 1);
+            growth.extendTo(channel, end);
         }
         catch (final IOException e)
         {
-            throw new StorageException("Could not extend segment " + logFile + " to " + target + " bytes: "
+            throw new StorageException("Could not extend segment " + logFile + " past " + end + " bytes: "
                 + e.getMessage(), e);
         }
-        fileLength = target;
     }
 
     private void indexBatches(final ByteBuffer src, final int srcIndex, final int length, final int filePosition)

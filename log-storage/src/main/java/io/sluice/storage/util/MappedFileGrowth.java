@@ -1,33 +1,79 @@
 package io.sluice.storage.util;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+
 /**
- * How far a memory-mapped file that is written at its end should extend on disk.
+ * A file mapped for writing at its end, whose mapping covers the whole preallocated size while the file itself
+ * stays only a step longer than what was written.
  *
- * <p>The mapping covers the whole preallocated size, but the file itself stays only a short step longer than its
- * data. The reason is the kernel's fault path: a store into a mapped page that is not in the page cache reads the
+ * <p>The reason is the kernel's fault path: a store into a mapped page that is not in the page cache reads the
  * page first, and with it a read-around window of the device's {@code read_ahead_kb} (8 MiB on the machines we
  * measure on). In a sparse preallocated file that window is a hole, so the faulting thread zero-fills megabytes of
  * fresh pages: 17-38 ms on a broker network thread, several times a minute, which was most of the end-to-end
  * latency tail. Read-around never passes the end of the file, so a file that ends a step past its data bounds
  * that work by the step.
+ *
+ * <p>One writer extends; the length is volatile so that other threads see what exists.
  */
 public final class MappedFileGrowth
 {
-    /** Page granularity of the lengths chosen here. */
-    static final long PAGE = 4096;
+    private static final long PAGE = 4096;
 
-    private MappedFileGrowth()
+    private final long step;
+    private long mappedSize;
+    private volatile long fileLength;
+
+    /** {@code initialLength} is the file's length now; it may be written up to that without extending. */
+    public MappedFileGrowth(final long step, final long initialLength)
     {
+        this.step = step;
+        this.fileLength = initialLength;
     }
 
     /**
-     * The length to extend a file to so that its first {@code needed} bytes exist: {@code step} past
-     * {@code needed}, rounded up to a page, at most {@code limit} (the mapped size), and never less than
-     * {@code needed}.
+     * Maps the first {@code size} bytes of {@code channel} for writing, leaving the file as long as it was:
+     * {@code FileChannel.map} extends a file to the mapped size, so it is cut back at once.
      */
-    public static long lengthFor(final long needed, final long step, final long limit)
+    public MappedByteBuffer map(final FileChannel channel, final long size) throws IOException
     {
-        final long stepped = (needed + step + PAGE - 1) / PAGE * PAGE;
-        return Math.max(needed, Math.min(stepped, limit));
+        final long before = channel.size();
+        final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        if (before < size)
+        {
+            channel.truncate(before);
+        }
+        mappedSize = size;
+        fileLength = before;
+        return mapping;
+    }
+
+    /** Whether the file already holds {@code end} bytes, so the mapping may be written below it. */
+    public boolean covers(final long end)
+    {
+        return end <= fileLength;
+    }
+
+    /**
+     * Extends the file so that its first {@code end} bytes exist, a step further (page-aligned, at most the mapped
+     * size): one byte written at the new end, which leaves the pages in between untouched holes.
+     */
+    public void extendTo(final FileChannel channel, final long end) throws IOException
+    {
+        final long stepped = (end + step + PAGE - 1) / PAGE * PAGE;
+        final long target = Math.max(end, Math.min(stepped, mappedSize));
+        if (channel.size() < target)
+        {
+            channel.write(ByteBuffer.allocate(1), target - 1);
+        }
+        fileLength = Math.max(target, channel.size());
+    }
+
+    /** The file was cut to {@code length} (trimmed or truncated) by its owner. */
+    public void truncatedTo(final long length)
+    {
+        fileLength = length;
     }
 }
