@@ -602,6 +602,20 @@ public final class QuorumMetadataStore implements MetadataStore
     public void close()
     {
         timer.shutdownNow();
+        // A heartbeat or controller task may be inside a quorum call that ignores the interrupt; closing the client
+        // under it made Ratis retry on the closed client without end (hundreds of thousands of "Failed to create
+        // proxy" lines in one test run). The quorum client's request timeout bounds the wait.
+        try
+        {
+            if (!timer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS))
+            {
+                LOG.warn("Metadata quorum member {}: a controller task still runs 5 s after close", nodeId);
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
         try
         {
             client.close();
