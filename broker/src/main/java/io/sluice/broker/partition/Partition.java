@@ -7,6 +7,8 @@ import io.sluice.common.protocol.Errors;
 import io.sluice.storage.log.Log;
 import io.sluice.storage.log.LogAppendInfo;
 import io.sluice.storage.log.LogReadInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -20,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Partition
 {
+    private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
+
     private final int selfId;
     /** Whether this broker's session with the controller is alive; a leader without one may have been replaced. */
     private final java.util.function.BooleanSupplier holdsSession;
@@ -113,6 +117,7 @@ public final class Partition
             if (leader == selfId && epoch > log.leaderEpochCache().latestEpoch())
             {
                 log.leaderEpochCache().assign(epoch, log.logEndOffset());
+                LOG.info("Leading {} at epoch {} from offset {}", topicPartition, epoch, log.logEndOffset());
             }
             this.leaderId = leader;
             this.leaderEpoch = epoch;
@@ -193,11 +198,20 @@ public final class Partition
         isrChangePending.set(false);
     }
 
-    /** As follower, appends batches fetched from the leader, keeping their offsets, and takes its high watermark. */
-    public void appendAsFollower(final ByteBuffer records, final long leaderHighWatermark, final LogAppendInfo info)
+    /**
+     * As follower of {@code leader} at {@code epoch}, appends batches fetched from it, keeping their offsets, and
+     * takes its high watermark. Returns false, changing nothing, if the metadata has moved on since the fetch was
+     * sent (see {@link #followsAt}).
+     */
+    public boolean appendAsFollower(final int leader, final int epoch, final ByteBuffer records,
+        final long leaderHighWatermark, final LogAppendInfo info)
     {
         synchronized (lock)
         {
+            if (!followsAt(leader, epoch))
+            {
+                return false;
+            }
             if (records.hasRemaining())
             {
                 log.appendAsFollower(records, info);
@@ -208,33 +222,59 @@ public final class Partition
             {
                 highWatermark = hw;
             }
+            return true;
         }
     }
 
     /**
-     * As follower: drops what this replica holds from {@code offset} on, where its log diverges from the leader's.
+     * As follower of {@code leader} at {@code epoch}: drops what this replica holds from {@code offset} on, where
+     * its log diverges from the leader's. Returns false, changing nothing, if the metadata has moved on.
      */
-    public void truncateTo(final long offset)
+    public boolean truncateTo(final int leader, final int epoch, final long offset)
     {
         synchronized (lock)
         {
+            if (!followsAt(leader, epoch))
+            {
+                return false;
+            }
             if (log.truncateTo(offset))
             {
                 producerState.load(log);
             }
             highWatermark = Math.min(highWatermark, log.logEndOffset());
+            return true;
         }
     }
 
-    /** As follower whose whole log the leader's retention has passed: starts empty at the leader's log start. */
-    public void truncateFullyAndStartAt(final long offset)
+    /**
+     * As follower of {@code leader} at {@code epoch} whose whole log the leader's retention has passed: starts
+     * empty at the leader's log start. Returns false, changing nothing, if the metadata has moved on.
+     */
+    public boolean truncateFullyAndStartAt(final int leader, final int epoch, final long offset)
     {
         synchronized (lock)
         {
+            if (!followsAt(leader, epoch))
+            {
+                return false;
+            }
             log.truncateFullyAndStartAt(offset);
             producerState.load(log);
             highWatermark = Math.min(highWatermark, log.logEndOffset());
+            return true;
         }
+    }
+
+    /**
+     * Whether this replica still follows {@code leader} at {@code epoch}; called under the lock. A fetch answered
+     * after the metadata moved on must not touch the log: had this broker become leader meanwhile, records of the
+     * old epoch would land after the point where its own epoch begins (and followers would loop truncating them
+     * away), or a truncation would remove records it has acknowledged as leader.
+     */
+    private boolean followsAt(final int leader, final int epoch)
+    {
+        return leader != selfId && leaderId == leader && leaderEpoch == epoch;
     }
 
     /** Reads for a follower: whole batches up to the log end, not only below the high watermark. */

@@ -214,7 +214,11 @@ final class ReplicaFetcher implements AutoCloseable
                 }
                 final long offset = divergence.truncateTo();
                 final long before = partition.log().logEndOffset();
-                partition.truncateTo(offset);
+                if (!partition.truncateTo(leaderId, state.epoch, offset))
+                {
+                    stale(tp, state);
+                    continue;
+                }
                 if (offset < before)
                 {
                     LOG.info("Truncated {} from {} to {}: leader {} ends epoch {} there", tp, before, offset,
@@ -237,7 +241,10 @@ final class ReplicaFetcher implements AutoCloseable
         {
             LOG.warn("Leader {} starts {} at {}, past this replica's end {}: starting over there", leaderId,
                 partition.topicPartition(), leaderLogStart, partition.log().logEndOffset());
-            partition.truncateFullyAndStartAt(leaderLogStart);
+            if (!partition.truncateFullyAndStartAt(leaderId, state.epoch, leaderLogStart))
+            {
+                stale(partition.topicPartition(), state);
+            }
         }
         else
         {
@@ -277,7 +284,11 @@ final class ReplicaFetcher implements AutoCloseable
                 try
                 {
                     final long before = partition.highWatermark();
-                    partition.appendAsFollower(records, p.highWatermark(), info);
+                    if (!partition.appendAsFollower(leaderId, state.epoch, records, p.highWatermark(), info))
+                    {
+                        stale(tp, state);
+                        continue;
+                    }
                     if (partition.highWatermark() != before)
                     {
                         highWatermarkListener.accept(tp);
@@ -291,6 +302,13 @@ final class ReplicaFetcher implements AutoCloseable
             }
         }
         return ok;
+    }
+
+    /** The answer was for an epoch (or leader) the metadata has left; the partition is about to move or restart. */
+    private void stale(final TopicPartition tp, final FollowState state)
+    {
+        LOG.info("Dropped leader {}'s answer for {} at epoch {}: the partition is now led by {} at epoch {}", leaderId,
+            tp, state.epoch, state.partition.leaderId(), state.partition.leaderEpoch());
     }
 
     @Override
