@@ -133,7 +133,7 @@ public final class SluiceBroker implements AutoCloseable
         metrics.gauge("sluice.purgatory.fetch.size", "Fetches parked waiting for data", fetches::size);
         metrics.gauge("sluice.purgatory.produce.size", "acks=all produces parked waiting for replication",
             produces::size);
-        // Partitions must exist before clients reach them, and the bound port must be known for the metadata.
+        // The bound port must be known to register; requests wait in the backlog until startProcessing() below.
         boundPort = socketServer.start();
         store.registerBroker(new BrokerRegistration(config.nodeId(), config.listenerHost(), boundPort));
         if (voters.size() == 1)
@@ -166,6 +166,7 @@ public final class SluiceBroker implements AutoCloseable
         }, 10, 10, TimeUnit.MINUTES);
         housekeeping.scheduleWithFixedDelay(() -> replicas.shrinkIsrs(config.replicaLagTimeMaxMs()), 1, 1,
             TimeUnit.SECONDS);
+        socketServer.startProcessing();
         LOG.info("Sluice broker {} started in {} ms: listening on {}:{}, data in {}, metrics at http://{}:{}/metrics",
             config.nodeId(), (System.nanoTime() - start) / 1_000_000, config.listenerHost(), boundPort,
             logManager.dataDirectories(), config.listenerHost(), boundHttpPort);

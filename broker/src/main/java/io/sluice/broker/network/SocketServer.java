@@ -77,7 +77,10 @@ public final class SocketServer implements AutoCloseable
         }
     }
 
-    /** Binds and starts accepting; returns the bound port (useful when the configured port is 0). */
+    /**
+     * Binds, without accepting yet, and returns the bound port (the configured one, or the one the OS picked for
+     * 0). Clients that connect meanwhile wait in the listen backlog until {@link #startProcessing()}.
+     */
     public int start() throws InterruptedException
     {
         final ChannelHandler limiter = new ConnectionLimiter();
@@ -86,6 +89,7 @@ public final class SocketServer implements AutoCloseable
             .channel(channelClass)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childHandler(new ChannelInitializer<SocketChannel>()
@@ -101,9 +105,18 @@ public final class SocketServer implements AutoCloseable
                 }
             });
         serverChannel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-        final int bound = ((InetSocketAddress)serverChannel.localAddress()).getPort();
-        LOG.info("Listening on {}:{} ({} transport)", host, bound, Epoll.isAvailable() ? "epoll" : "nio");
-        return bound;
+        return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * Starts accepting connections and serving requests, once the broker can answer them: registered in the
+     * metadata it serves (before, a client would be told of a cluster without brokers) and its partitions loaded.
+     */
+    public void startProcessing()
+    {
+        serverChannel.config().setAutoRead(true);
+        LOG.info("Listening on {} ({} transport)", serverChannel.localAddress(),
+            Epoll.isAvailable() ? "epoll" : "nio");
     }
 
     public int connectionCount()

@@ -68,12 +68,7 @@ public final class Admin implements AutoCloseable
 
     private Node anyNode()
     {
-        Cluster cluster = metadata.cluster();
-        if (cluster.nodes().isEmpty())
-        {
-            cluster = metadata.refreshBlocking(List.of(), false, apiTimeoutMs);
-        }
-        return cluster.nodes().values().iterator().next();
+        return metadata.awaitBrokers(apiTimeoutMs).nodes().values().iterator().next();
     }
 
     /**

@@ -39,7 +39,9 @@ public final class CommandRunner
         }
         catch (final Exception e)
         {
-            err.println("sluice " + command + ": " + e);
+            // Not an error this command expects: the stack trace is what a bug report needs.
+            err.println("sluice " + command + ": unexpected " + e);
+            e.printStackTrace(err);
             return 1;
         }
     }

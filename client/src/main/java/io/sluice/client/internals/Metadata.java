@@ -121,6 +121,31 @@ public final class Metadata
             + (last == null ? "" : "; last error: " + last.getMessage()));
     }
 
+    /**
+     * The current snapshot if it names a broker, else refreshes until one does (a cluster whose brokers have not
+     * registered yet answers with none) or {@code timeoutMs} passes.
+     */
+    public Cluster awaitBrokers(final long timeoutMs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        Cluster current = cluster;
+        while (current.nodes().isEmpty())
+        {
+            final long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remaining <= 0)
+            {
+                throw new TimeoutException("The cluster named no broker in its metadata within " + timeoutMs
+                    + " ms (bootstrap servers " + bootstrap + ")");
+            }
+            current = refreshBlocking(List.of(), false, remaining);
+            if (current.nodes().isEmpty())
+            {
+                backoff(deadline);
+            }
+        }
+        return current;
+    }
+
     private static void backoff(final long deadline)
     {
         final long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(100), deadline - System.nanoTime());
