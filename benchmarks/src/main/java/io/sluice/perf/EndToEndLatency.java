@@ -34,8 +34,9 @@ final class EndToEndLatency
         "                       [--warmup-records W] [--latency-log FILE]",
         "W records (default N) are first sent at R records/s, unmeasured, so the JIT has compiled the paths",
         "this workload takes; then N more are sent at R records/s and measured. --latency-log writes one line per",
-        "measured record, 'sequence,sent_us,latency_us,partition' (sent_us from the start of the measured run),",
-        "to find when the slow ones were sent and line them up with GC or system logs.");
+        "measured record, 'sequence,sent_us,latency_us,partition,ack_us' (sent_us from the start of the measured",
+        "run; ack_us from send() to the producer's acknowledgement, to tell a slow produce from a slow fetch), to",
+        "find when the slow ones were sent and line them up with GC or system logs.");
 
     private EndToEndLatency()
     {
@@ -80,6 +81,7 @@ final class EndToEndLatency
         final long[] sentNanos = latencyLog == null ? null : new long[(int)records];
         final int[] latencyMicros = latencyLog == null ? null : new int[(int)records];
         final int[] partitionOf = latencyLog == null ? null : new int[(int)records];
+        final int[] ackMicros = latencyLog == null ? null : new int[(int)records];
         final AtomicLong received = new AtomicLong();
         try (Producer<byte[], byte[]> producer = new Producer<>(producerProps, new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -135,7 +137,7 @@ final class EndToEndLatency
             reader.start();
             // Warm-up: the same workload at the same rate, unmeasured, so the JIT compiles the paths the measured
             // run takes (a warm-up sent flat out leaves the parked-fetch and small-batch paths cold).
-            send(producer, topic, size, 0, warmup, new Throttler(throughput, System.nanoTime()), sent -> { });
+            send(producer, topic, size, 0, warmup, new Throttler(throughput, System.nanoTime()), sent -> { }, null);
             producer.flush();
             final long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (received.get() < warmup)
@@ -155,7 +157,7 @@ final class EndToEndLatency
                     out.printf(java.util.Locale.ROOT, "%d records sent, %d received, p99 so far %.3f ms%n", sent,
                         received.get() - warmup, latency.getValueAtPercentile(99) / 1000.0);
                 }
-            });
+            }, ackMicros);
             producer.flush();
             reader.join(TimeUnit.SECONDS.toMillis(60));
             if (reader.isAlive())
@@ -168,7 +170,7 @@ final class EndToEndLatency
             if (latencyLog != null)
             {
                 writeLatencyLog(java.nio.file.Path.of(latencyLog), measuredStart, sentNanos, latencyMicros,
-                    partitionOf);
+                    partitionOf, ackMicros);
                 // System.nanoTime() is CLOCK_MONOTONIC on Linux: with this, the log lines up with traces taken
                 // on that clock (perf record -k mono, perf sched timehist).
                 out.println("Per-record latencies written to " + latencyLog + "; sent_us counts from "
@@ -178,17 +180,18 @@ final class EndToEndLatency
     }
 
     private static void writeLatencyLog(final java.nio.file.Path file, final long measuredStart,
-        final long[] sentNanos, final int[] latencyMicros, final int[] partitionOf) throws java.io.IOException
+        final long[] sentNanos, final int[] latencyMicros, final int[] partitionOf, final int[] ackMicros)
+        throws java.io.IOException
     {
         try (java.io.BufferedWriter writer = java.nio.file.Files.newBufferedWriter(file))
         {
-            writer.write("sequence,sent_us,latency_us,partition\n");
+            writer.write("sequence,sent_us,latency_us,partition,ack_us\n");
             for (int i = 0; i < sentNanos.length; i++)
             {
                 if (sentNanos[i] != 0)
                 {
                     writer.write(i + "," + (sentNanos[i] - measuredStart) / 1000 + "," + latencyMicros[i] + ","
-                        + partitionOf[i] + "\n");
+                        + partitionOf[i] + "," + ackMicros[i] + "\n");
                 }
             }
         }
@@ -196,10 +199,12 @@ final class EndToEndLatency
 
     /**
      * Sends {@code count} records numbered from {@code first} at the throttler's rate, each carrying its number and
-     * send time; {@code progress} hears how many were sent every 5 seconds.
+     * send time; {@code progress} hears how many were sent every 5 seconds. With {@code ackMicros}, record
+     * {@code n}'s time from send to acknowledgement goes to {@code ackMicros[n]}.
      */
     private static void send(final Producer<byte[], byte[]> producer, final String topic, final int size,
-        final long first, final long count, final Throttler throttler, final java.util.function.LongConsumer progress)
+        final long first, final long count, final Throttler throttler, final java.util.function.LongConsumer progress,
+        final int[] ackMicros)
     {
         long lastReport = System.nanoTime();
         for (long n = 0; n < count; n++)
@@ -213,8 +218,14 @@ final class EndToEndLatency
             final byte[] payload = new byte[size];
             final ByteBuffer buffer = ByteBuffer.wrap(payload);
             buffer.putLong(0, first + n);
-            buffer.putLong(8, System.nanoTime());
-            producer.send(new ProducerRecord<>(topic, payload));
+            final long sentAt = System.nanoTime();
+            buffer.putLong(8, sentAt);
+            final var acked = producer.send(new ProducerRecord<>(topic, payload));
+            if (ackMicros != null)
+            {
+                final int index = (int)n;
+                acked.thenRun(() -> ackMicros[index] = (int)((System.nanoTime() - sentAt) / 1000));
+            }
         }
     }
 }

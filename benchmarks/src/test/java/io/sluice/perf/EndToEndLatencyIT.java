@@ -38,15 +38,15 @@ class EndToEndLatencyIT
         final String printed = SluiceScript.run(work, script, 3);
         assertTrue(printed.contains("\"tool\":\"e2e\",\"records\":2000,"), printed);
         final List<String> lines = Files.readAllLines(work.resolve("lat.csv"));
-        assertEquals("sequence,sent_us,latency_us,partition", lines.get(0));
+        assertEquals("sequence,sent_us,latency_us,partition,ack_us", lines.get(0));
         assertEquals(2001, lines.size(), "one line per measured record");
         long previousSent = -1;
         for (final String line : lines.subList(1, lines.size()))
         {
             final String[] fields = line.split(",");
             final long sent = Long.parseLong(fields[1]);
-            assertTrue(sent >= previousSent && Long.parseLong(fields[2]) > 0 && Integer.parseInt(fields[3]) >= 0,
-                line);
+            assertTrue(sent >= previousSent && Long.parseLong(fields[2]) > 0 && Integer.parseInt(fields[3]) >= 0
+                && Long.parseLong(fields[4]) > 0, line);
             previousSent = sent;
         }
     }
