@@ -590,7 +590,9 @@ public final class Consumer<K, V> implements AutoCloseable
                 {
                     if (list == null)
                     {
-                        list = new ArrayList<>(Math.min(budget, 512));
+                        // Sized to what is buffered: a list of max.poll.records slots per partition per poll was
+                        // the consumer's largest allocation when polls return a few records each.
+                        list = new ArrayList<>(Math.min(budget, state.buffered.remainingAtMost() + 1));
                     }
                     list.add(record);
                     state.position = record.offset() + 1;
