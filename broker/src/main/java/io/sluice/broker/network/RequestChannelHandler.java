@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.util.HashMap;
+import java.util.ArrayDeque;
 import java.util.Map;
 
 /**
@@ -33,17 +33,12 @@ import java.util.Map;
 final class RequestChannelHandler extends ChannelInboundHandlerAdapter
 {
     private static final Logger LOG = LoggerFactory.getLogger(RequestChannelHandler.class);
-    private static final Object NO_RESPONSE = new Object();
 
     private final Map<Short, RequestHandler> handlers;
     private final RequestListener listener;
-    private final Map<Long, Object> ready = new HashMap<>();
-    private final Map<Long, RequestContext> contexts = new HashMap<>();
+    /** Requests read and not yet answered, oldest first: an answer goes out once every earlier one has. */
+    private final ArrayDeque<RequestContext> unanswered = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    private long nextSequence;
-    private long nextToSend;
-    private long closeAfterSequence = -1;
-    private String closeReason;
 
     RequestChannelHandler(final Map<Short, RequestHandler> handlers, final RequestListener listener)
     {
@@ -104,7 +99,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
             ctx.close();
             return;
         }
-        final RequestContext context = new RequestContext(this, nextSequence++, header, received);
+        final RequestContext context = new RequestContext(this, header, received);
+        unanswered.addLast(context);
         if (!api.isVersionSupported(header.apiVersion))
         {
             LOG.warn("Request from {} uses {} version {}, which this broker does not support ({} to {})",
@@ -128,71 +124,68 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** Called from any thread when a request's response (or none) is ready. */
+    /** Called from any thread when a request's response (or none, with a null {@code send}) is ready. */
     void complete(final RequestContext context, final Send send)
     {
         if (ctx.executor().inEventLoop())
         {
-            enqueue(context.sequence(), send, context);
+            answer(context, send);
         }
         else
         {
-            ctx.executor().execute(() -> enqueue(context.sequence(), send, context));
+            ctx.executor().execute(() -> answer(context, send));
         }
     }
 
-    void closeAfter(final long sequence, final String reason)
+    /** Closes the connection once the answers before {@code context}'s are written; it gets none. */
+    void closeAfter(final RequestContext context, final String reason)
     {
         ctx.executor().execute(() ->
         {
-            closeAfterSequence = sequence;
-            closeReason = reason;
-            enqueue(sequence, null, null);
+            context.closeReason = reason;
+            if (context.written)
+            {
+                // Answered already: nothing of this request is left to wait for.
+                closeNow(reason, false);
+                return;
+            }
+            answer(context, null);
         });
     }
 
-    private void enqueue(final long sequence, final Send send, final RequestContext context)
+    /** On the event loop: records the answer, then writes every answer whose predecessors are all written. */
+    private void answer(final RequestContext context, final Send send)
     {
-        if (!ctx.channel().isActive())
+        if (!ctx.channel().isActive() || context.answered)
         {
+            // A closed connection, or a second answer to one request: nothing will write it.
             if (send != null)
             {
                 send.release();
             }
             return;
         }
-        if (ready.containsKey(sequence))
-        {
-            return;
-        }
-        ready.put(sequence, send == null ? NO_RESPONSE : send);
-        if (context != null)
-        {
-            contexts.put(sequence, context);
-        }
+        context.answered = true;
+        context.response = send;
         boolean wrote = false;
-        while (ready.containsKey(nextToSend))
+        RequestContext head;
+        while ((head = unanswered.peekFirst()) != null && head.answered)
         {
-            final long seq = nextToSend++;
-            final Object item = ready.remove(seq);
-            final RequestContext done = contexts.remove(seq);
-            if (item instanceof Send)
+            unanswered.pollFirst();
+            head.written = true;
+            if (head.response != null)
             {
-                write((Send)item);
+                write(head.response);
+                head.response = null;
                 wrote = true;
             }
-            if (done != null && listener != null)
+            if (listener != null)
             {
-                listener.onResponse(done.header(), System.nanoTime() - done.receivedNanos());
+                listener.onResponse(head.header(), System.nanoTime() - head.receivedNanos());
             }
-            if (seq == closeAfterSequence)
+            if (head.closeReason != null)
             {
-                LOG.warn("Closing connection from {}: {}", remoteAddress(), closeReason);
-                if (wrote)
-                {
-                    ctx.flush();
-                }
-                ctx.close();
+                closeNow(head.closeReason, wrote);
                 return;
             }
         }
@@ -200,6 +193,16 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
         {
             ctx.flush();
         }
+    }
+
+    private void closeNow(final String reason, final boolean flush)
+    {
+        LOG.warn("Closing connection from {}: {}", remoteAddress(), reason);
+        if (flush)
+        {
+            ctx.flush();
+        }
+        ctx.close();
     }
 
     private void write(final Send send)
@@ -236,15 +239,15 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception
     {
-        for (final Object item : ready.values())
+        for (final RequestContext context : unanswered)
         {
-            if (item instanceof Send)
+            if (context.response != null)
             {
-                ((Send)item).release();
+                context.response.release();
+                context.response = null;
             }
         }
-        ready.clear();
-        contexts.clear();
+        unanswered.clear();
         super.channelInactive(ctx);
     }
 

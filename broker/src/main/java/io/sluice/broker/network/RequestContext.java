@@ -15,22 +15,22 @@ import java.net.SocketAddress;
 public final class RequestContext
 {
     private final RequestChannelHandler connection;
-    private final long sequence;
     private final RequestHeader header;
     private final long receivedNanos;
+    // The connection's answer queue state; read and written on its event loop only.
+    /** The handler finished: {@link #response} is the answer (null for none). */
+    boolean answered;
+    Send response;
+    /** The answer (if any) went to the socket. */
+    boolean written;
+    /** Set to close the connection once this request's turn comes. */
+    String closeReason;
 
-    RequestContext(final RequestChannelHandler connection, final long sequence, final RequestHeader header,
-        final long receivedNanos)
+    RequestContext(final RequestChannelHandler connection, final RequestHeader header, final long receivedNanos)
     {
         this.connection = connection;
-        this.sequence = sequence;
         this.header = header;
         this.receivedNanos = receivedNanos;
-    }
-
-    long sequence()
-    {
-        return sequence;
     }
 
     public RequestHeader header()
@@ -80,6 +80,6 @@ public final class RequestContext
     /** Closes the connection after the responses before this one, for errors a client cannot be told otherwise. */
     public void closeConnection(final String reason)
     {
-        connection.closeAfter(sequence, reason);
+        connection.closeAfter(this, reason);
     }
 }
