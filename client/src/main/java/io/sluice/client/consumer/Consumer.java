@@ -590,9 +590,10 @@ public final class Consumer<K, V> implements AutoCloseable
                 {
                     if (list == null)
                     {
-                        // Sized to what is buffered: a list of max.poll.records slots per partition per poll was
-                        // the consumer's largest allocation when polls return a few records each.
-                        list = new ArrayList<>(Math.min(budget, state.buffered.remainingAtMost() + 1));
+                        // A poll of a few records (the last batch of a fetch) gets a list of that size, not
+                        // one of max.poll.records slots per partition.
+                        final int known = state.buffered.remainingIfKnown();
+                        list = new ArrayList<>(Math.min(budget, known < 0 ? 512 : known + 1));
                     }
                     list.add(record);
                     state.position = record.offset() + 1;

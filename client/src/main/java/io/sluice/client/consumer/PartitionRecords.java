@@ -68,29 +68,12 @@ final class PartitionRecords<K, V> implements RecordVisitor
     }
 
     /**
-     * How many records {@link #next()} can still return, at most (records below the fetch offset are counted but
-     * skipped): sizes the list a poll collects them in.
+     * How many more records {@link #next()} returns if no batch is left to decode, else -1 (not known without
+     * decoding them).
      */
-    int remainingAtMost()
+    int remainingIfKnown()
     {
-        long count = current.size() - index;
-        int i = nextBatch;
-        // Headers are not validated yet (decoding checks each batch's CRC): stop at one that cannot be right.
-        while (i + RecordBatch.HEADER_SIZE <= batches.limit() && count < Integer.MAX_VALUE)
-        {
-            final int size = RecordBatch.sizeInBytes(batches, i);
-            if (size < RecordBatch.HEADER_SIZE)
-            {
-                break;
-            }
-            count += Math.max(0, RecordBatch.recordCount(batches, i));
-            if (size > batches.limit() - i)
-            {
-                break;
-            }
-            i += size;
-        }
-        return (int)Math.min(count, Integer.MAX_VALUE - 1);
+        return nextBatch < batches.limit() ? -1 : current.size() - index;
     }
 
     boolean isEmpty()
