@@ -37,6 +37,8 @@ public final class Partition
     private volatile long highWatermark;
     private volatile int leaderId = -1;
     private volatile int minInsyncReplicas = 1;
+    /** Where this broker's current epoch as leader began; -1 while it follows. */
+    private volatile long leaderEpochStartOffset = -1;
     /** As leader: each follower's log end offset, from the offsets its fetches ask for. */
     private final Map<Integer, Long> followerEnds = new ConcurrentHashMap<>();
     /** As leader: when each follower last fetched from this log's end (it had everything then). */
@@ -102,6 +104,7 @@ public final class Partition
         {
             if (leader != leaderId || epoch != leaderEpoch)
             {
+                leaderEpochStartOffset = leader == selfId ? log.logEndOffset() : -1;
                 followerEnds.clear();
                 final long now = System.nanoTime();
                 caughtUpNanos.clear();
@@ -296,6 +299,26 @@ public final class Partition
         }
         final io.sluice.storage.epoch.EpochEntry end = log.endOffsetForEpoch(lastFetchedEpoch);
         return end.epoch != lastFetchedEpoch || end.startOffset < fetchOffset;
+    }
+
+    /**
+     * The high watermark as the end a client may be told of. A new leader learns how far its followers got only when
+     * they fetch from it, so until its high watermark reaches the start of its epoch the end it knows is behind
+     * records the previous leader acknowledged; a consumer reset to it would go back in time.
+     *
+     * @throws ApiException OFFSET_NOT_AVAILABLE (retriable) until then.
+     */
+    public long endForClients()
+    {
+        final long hw = highWatermark;
+        final long epochStart = leaderEpochStartOffset;
+        if (hw < epochStart)
+        {
+            throw new ApiException(Errors.OFFSET_NOT_AVAILABLE.code(), true, "The high watermark " + hw + " of "
+                + topicPartition + " has not reached the start of leader epoch " + leaderEpoch + " (" + epochStart
+                + ") yet");
+        }
+        return hw;
     }
 
     /** Checks a client's view of the leader epoch; -1 means the client does not know it. */

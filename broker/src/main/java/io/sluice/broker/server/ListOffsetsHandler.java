@@ -56,13 +56,13 @@ public final class ListOffsetsHandler implements RequestHandler
                 return new ListOffsetsResponse.PartitionData(tp.partition(), Errors.NONE.code(), -1L,
                     partition.log().logStartOffset(), epoch);
             }
+            final long end = partition.endForClients();
             if (p.timestamp() == ListOffsetsRequest.LATEST_TIMESTAMP)
             {
-                return new ListOffsetsResponse.PartitionData(tp.partition(), Errors.NONE.code(), -1L,
-                    partition.highWatermark(), epoch);
+                return new ListOffsetsResponse.PartitionData(tp.partition(), Errors.NONE.code(), -1L, end, epoch);
             }
             final TimestampAndOffset found = partition.log().offsetForTimestamp(p.timestamp());
-            if (found == null || found.offset >= partition.highWatermark())
+            if (found == null || found.offset >= end)
             {
                 return new ListOffsetsResponse.PartitionData(tp.partition(), Errors.NONE.code(), -1L, -1L, epoch);
             }

@@ -5,6 +5,7 @@ import io.sluice.broker.test.GroupMember;
 import io.sluice.broker.test.TestCluster;
 import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.NewTopic;
+import io.sluice.client.admin.OffsetSpec;
 import io.sluice.client.admin.TopicDescription;
 import io.sluice.client.consumer.Consumer;
 import io.sluice.client.consumer.ConsumerRecord;
@@ -129,9 +130,14 @@ class ReplicationTest
                 leader = admin.describeTopics(List.of("failover")).get("failover").partitions().get(0).leader();
             }
             final List<String> acknowledged = new ArrayList<>();
+            final TopicPartition tp = new TopicPartition("failover", 0);
+            final String survivorBootstrap = brokers.get((leader + 1) % 3).bootstrap();
             try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers",
-                brokers.get((leader + 1) % 3).bootstrap(), "acks", "all", "delivery.timeout.ms", "60000"),
-                new StringSerializer(), new StringSerializer()))
+                survivorBootstrap, "acks", "all", "delivery.timeout.ms", "60000"),
+                new StringSerializer(), new StringSerializer());
+                Consumer<String, String> offsets = new Consumer<>(Map.of("bootstrap.servers", survivorBootstrap),
+                    new StringDeserializer(), new StringDeserializer());
+                Admin admin = Admin.create(Map.of("bootstrap.servers", survivorBootstrap)))
             {
                 for (int i = 0; i < 100; i++)
                 {
@@ -140,6 +146,8 @@ class ReplicationTest
                 }
                 // A leader that was also the active controller is fenced only after a new Raft leader is elected
                 // (election timeout at most 2 s) and has given live brokers time to reach it.
+                assertEquals(Map.of(tp, 100L), offsets.endOffsets(List.of(tp)));
+                assertEquals(100L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).get(tp).offset());
                 final boolean alsoController = metrics(brokers.get(leader)).contains("sluice_controller_active 1.0");
                 final long boundMs = 2000 + 2000 + (alsoController ? 2000 : 0);
                 brokers.get(leader).kill();
@@ -154,6 +162,9 @@ class ReplicationTest
                     producer.send(new ProducerRecord<>("failover", 0, null, null, "after-" + i, List.of())).get();
                     acknowledged.add("after-" + i);
                 }
+                // Both learned the dead leader before it died: their lookups must follow the new leader, not fail.
+                assertEquals(Map.of(tp, 150L), offsets.endOffsets(List.of(tp)));
+                assertEquals(150L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).get(tp).offset());
             }
             final BrokerProcess survivor = brokers.get((leader + 1) % 3);
             final List<String> values = new ArrayList<>();

@@ -1,6 +1,8 @@
 package io.sluice.broker.partition;
 
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.ApiException;
+import io.sluice.common.protocol.Errors;
 import io.sluice.common.record.CompressionType;
 import io.sluice.common.record.Header;
 import io.sluice.common.record.RecordBatch;
@@ -22,6 +24,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -97,6 +100,24 @@ class PartitionTest
         assertEquals(4, partition.highWatermark());
         assertTrue(partition.truncateTo(1, 12, 2));
         assertEquals(2, log.logEndOffset());
+    }
+
+    @Test
+    void aNewLeaderReportsNoEndToClientsUntilItsHighWatermarkReachesItsEpochStart()
+    {
+        partition.updateLeadership(0, 11, ISR);
+        assertTrue(partition.appendAsFollower(0, 11, batch(0, 5, 11), 3, info));
+        assertEquals(3, partition.endForClients());
+        partition.updateLeadership(SELF, 12, ISR);
+
+        // Records 3 and 4 may have been acknowledged by the old leader: an end of 3 would send a consumer back.
+        final ApiException e = assertThrows(ApiException.class, partition::endForClients);
+        assertEquals(Errors.OFFSET_NOT_AVAILABLE.code(), e.code());
+        assertTrue(e.isRetriable());
+
+        partition.updateFollowerEnd(0, 5);
+        partition.updateFollowerEnd(1, 5);
+        assertEquals(5, partition.endForClients());
     }
 
     /** A batch of {@code count} records at {@code baseOffset} written by the leader of {@code epoch}. */

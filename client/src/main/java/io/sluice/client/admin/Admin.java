@@ -56,7 +56,7 @@ public final class Admin implements AutoCloseable
         this.apiTimeoutMs = config.defaultApiTimeoutMs();
         this.network = config.newNetworkClient();
         this.metadata = config.newMetadata(network);
-        this.offsets = new OffsetLookup(network, metadata);
+        this.offsets = new OffsetLookup(network, metadata, config.retryBackoffMs());
         this.groups = new GroupClient(network, metadata, config.retryBackoffMs());
     }
 

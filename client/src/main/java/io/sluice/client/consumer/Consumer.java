@@ -129,7 +129,7 @@ public final class Consumer<K, V> implements AutoCloseable
         this.network = config.common.newNetworkClient();
         this.metadata = config.common.newMetadata(network);
         this.fetcher = new Fetcher(network, config);
-        this.offsets = new OffsetLookup(network, metadata);
+        this.offsets = new OffsetLookup(network, metadata, config.common.retryBackoffMs());
         this.groups = new GroupClient(network, metadata, config.common.retryBackoffMs());
         this.nextAutoCommitNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs);
     }
