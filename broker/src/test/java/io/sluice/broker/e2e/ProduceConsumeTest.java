@@ -265,7 +265,12 @@ class ProduceConsumeTest
             {
                 while (i - received.get() > 10_000)
                 {
-                    assertTrue(System.nanoTime() < deadline, "the consumer stalled at " + received.get());
+                    if (failure.get() != null)
+                    {
+                        throw new AssertionError("the consumer failed at " + received.get(), failure.get());
+                    }
+                    assertTrue(System.nanoTime() < deadline, () -> "the consumer stalled at " + received.get()
+                        + "; its thread: " + Arrays.toString(reader.getStackTrace()));
                     java.util.concurrent.locks.LockSupport.parkNanos(100_000);
                 }
                 producer.send(new ProducerRecord<>(topic, Integer.toString(i)));

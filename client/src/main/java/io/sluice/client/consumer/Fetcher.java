@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.ByteBuffer;
 import io.sluice.common.record.RecordBatch;
 
@@ -39,6 +40,7 @@ final class Fetcher
     private volatile Set<TopicPartition> fetchable = Set.of();
     private volatile Cluster lastCluster = Cluster.EMPTY;
     private volatile boolean metadataStale;
+    private final AtomicReference<SluiceException> handlingFailure = new AtomicReference<>();
 
     /** Most completed fetches waiting for poll before the I/O thread stops fetching ahead. */
     private static final int MAX_QUEUED = 64;
@@ -87,37 +89,55 @@ final class Fetcher
         network.send(node.host(), node.port(), ApiKeys.FETCH, request, FetchResponse::read)
             .whenComplete((response, error) ->
             {
-                if (error != null)
+                try
                 {
-                    // The node is free for the next fetch before the poller can see this one's results.
-                    inFlight.remove(node);
-                    metadataStale = true;
-                    final SluiceException failure = Futures.unwrap(error);
-                    for (final FetchRequest.TopicData topic : request.topics())
-                    {
-                        for (final FetchRequest.PartitionData p : topic.partitions())
-                        {
-                            completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
-                                p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, null, -1));
-                        }
-                    }
+                    onAnswer(node, request, response, error);
                 }
-                else
+                catch (final RuntimeException e)
                 {
-                    // Either the next fetch leaves now, or the node is freed before the poller can see the results,
-                    // so a poller woken by them can send one itself.
-                    final FetchRequest ahead = fetchAhead(node, request, response);
-                    if (ahead != null)
-                    {
-                        send(node, ahead);
-                    }
-                    else
-                    {
-                        inFlight.remove(node);
-                    }
-                    decode(request, response);
+                    // Thrown here it would vanish in the future and leave the node marked busy: no fetch would
+                    // ever go to it again. Poll rethrows it; positions did not move, so fetching can resume.
+                    handlingFailure.set(new SluiceException("Handling a fetch answer from broker " + node.id()
+                        + " failed: " + e, e));
+                    inFlight.remove(node);
+                    completed.add(WAKEUP);
                 }
             });
+    }
+
+    private void onAnswer(final Node node, final FetchRequest request, final FetchResponse response,
+        final Throwable error)
+    {
+        if (error != null)
+        {
+            // The node is free for the next fetch before the poller can see this one's results.
+            inFlight.remove(node);
+            metadataStale = true;
+            final SluiceException failure = Futures.unwrap(error);
+            for (final FetchRequest.TopicData topic : request.topics())
+            {
+                for (final FetchRequest.PartitionData p : topic.partitions())
+                {
+                    completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
+                        p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, null, -1));
+                }
+            }
+        }
+        else
+        {
+            // Either the next fetch leaves now, or the node is freed before the poller can see the results,
+            // so a poller woken by them can send one itself.
+            final FetchRequest ahead = fetchAhead(node, request, response);
+            if (ahead != null)
+            {
+                send(node, ahead);
+            }
+            else
+            {
+                inFlight.remove(node);
+            }
+            decode(request, response);
+        }
     }
 
     /** The partitions poll currently wants fetched (assigned, not paused); set by the consumer's thread. */
@@ -256,10 +276,21 @@ final class Fetcher
         completed.add(WAKEUP);
     }
 
-    /** Takes the next completed fetch, waiting up to {@code timeoutMs}; null if none arrived. */
+    /**
+     * Takes the next completed fetch, waiting up to {@code timeoutMs}; null if none arrived.
+     *
+     * @throws SluiceException once, if handling an answer failed on the I/O thread.
+     */
     CompletedFetch poll(final long timeoutMs) throws InterruptedException
     {
-        return timeoutMs <= 0 ? completed.poll() : completed.poll(timeoutMs, TimeUnit.MILLISECONDS);
+        final CompletedFetch fetch = timeoutMs <= 0 ? completed.poll() : completed.poll(timeoutMs,
+            TimeUnit.MILLISECONDS);
+        final SluiceException failure = handlingFailure.getAndSet(null);
+        if (failure != null)
+        {
+            throw failure;
+        }
+        return fetch;
     }
 
     boolean takeMetadataStale()
