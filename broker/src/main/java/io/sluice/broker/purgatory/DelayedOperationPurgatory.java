@@ -2,6 +2,8 @@ package io.sluice.broker.purgatory;
 
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DelayedOperationPurgatory<T extends DelayedOperation> implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(DelayedOperationPurgatory.class);
+
     private final String name;
     private final Timer timer;
     private final Map<Object, Set<T>> watchers = new ConcurrentHashMap<>();
@@ -78,9 +82,21 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
         int completed = 0;
         for (final T operation : set)
         {
-            if (!operation.isCompleted() && operation.tryComplete())
+            try
             {
-                completed++;
+                if (!operation.isCompleted() && operation.tryComplete())
+                {
+                    completed++;
+                }
+            }
+            catch (final RuntimeException e)
+            {
+                // The caller is another request (the produce that released this one): it must not fail for it.
+                LOG.error("Checking a parked {} operation failed; completing it now", name, e);
+                if (operation.forceComplete())
+                {
+                    completed++;
+                }
             }
         }
         return completed;

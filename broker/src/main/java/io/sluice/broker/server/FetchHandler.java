@@ -14,6 +14,7 @@ import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.MemoryRecordSet;
 import io.sluice.common.protocol.MessageReader;
 import io.sluice.common.protocol.ProtocolException;
+import io.sluice.common.protocol.message.ErrorOnlyResponse;
 import io.sluice.common.protocol.message.FetchRequest;
 import io.sluice.common.protocol.message.FetchResponse;
 import io.sluice.storage.log.LogReadInfo;
@@ -63,7 +64,7 @@ public final class FetchHandler implements RequestHandler
         {
             recordFollowerEnds(request);
         }
-        final Runnable respond = () -> context.respond(read(request));
+        final Runnable respond = () -> respond(context, request);
         if (request.maxWaitMs() == 0 || request.minBytes() == 0)
         {
             respond.run();
@@ -79,6 +80,26 @@ public final class FetchHandler implements RequestHandler
         }
         purgatory.tryCompleteElseWatch(new DelayedFetch(request.maxWaitMs(), () -> satisfied(request), respond),
             keys);
+    }
+
+    /**
+     * Reads and answers. A parked fetch completes on the thread of the produce or timer that released it, where no
+     * handler catches for it: unanswered, it would hold back every later answer on its connection.
+     */
+    private void respond(final RequestContext context, final FetchRequest request)
+    {
+        final FetchResponse response;
+        try
+        {
+            response = read(request);
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.error("Unexpected error serving a fetch from {}", context.remoteAddress(), e);
+            context.respond(new ErrorOnlyResponse(Errors.UNKNOWN_SERVER_ERROR.code()));
+            return;
+        }
+        context.respond(response);
     }
 
     /** A follower's fetch offsets are its log ends: the leader's high watermark may move on them. */
