@@ -134,6 +134,25 @@ class ClientApiTest
         }
     }
 
+    /**
+     * An idle consumer keeps a fetch parked at the broker, renewed from the offsets it ended at; a seek must stop
+     * that chain, or every renewed answer starts at the old offset, is dropped, and poll never reads again.
+     */
+    @Test
+    void aSeekWhileAFetchIsParkedReadsFromTheNewPosition()
+    {
+        final TopicPartition tp = new TopicPartition("positions", 0);
+        try (Consumer<String, String> consumer = consumer("latest"))
+        {
+            consumer.assign(List.of(tp));
+            assertTrue(consumer.poll(Duration.ofMillis(300)).isEmpty(), "nothing after the end");
+            consumer.seek(tp, 0);
+            final List<ConsumerRecord<String, String>> records = pollUntil(consumer, 10);
+            assertEquals(10, records.size(), "records after seeking back");
+            assertEquals(0, records.get(0).offset());
+        }
+    }
+
     @Test
     void shouldDescribeListAndDeleteTopicsAndReportUnknownOnes()
     {

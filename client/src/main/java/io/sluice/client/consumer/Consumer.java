@@ -75,6 +75,7 @@ public final class Consumer<K, V> implements AutoCloseable
     /** Position, pause flag and records already fetched but not yet returned, of one assigned partition. */
     private final class PartitionState
     {
+        final TopicPartition topicPartition;
         Long position;
         boolean paused;
         PartitionRecords<K, V> buffered;
@@ -86,9 +87,15 @@ public final class Consumer<K, V> implements AutoCloseable
             return buffered != null && !buffered.isEmpty() || !pending.isEmpty();
         }
 
+        PartitionState(final TopicPartition topicPartition)
+        {
+            this.topicPartition = topicPartition;
+        }
+
         /** Drops fetched data, after a seek or when the partition is unassigned. */
         void clear()
         {
+            fetcher.stopFetchingAhead(topicPartition);
             if (bufferedFetch != null)
             {
                 fetcher.consumed(bufferedFetch);
@@ -99,20 +106,26 @@ public final class Consumer<K, V> implements AutoCloseable
             pending.clear();
         }
 
-        /** Makes the next answer that starts at the position the current one; drops answers that do not. */
+        /**
+         * Makes the next answer that holds the position the current one, skipping its records below the position
+         * (the answer to a second fetch from an earlier offset: poll can send one while the I/O thread is still
+         * queueing the first answer). Drops answers that start past the position (fetched before a seek back), and
+         * stops any fetch ahead chained to them.
+         */
         boolean promote()
         {
             while (!pending.isEmpty())
             {
                 final CompletedFetch next = pending.poll();
-                if (position != null && position == next.fetchOffset())
+                if (position != null && next.fetchOffset() <= position)
                 {
-                    buffered = new PartitionRecords<>(next.topicPartition(), next.records(), next.fetchOffset(),
+                    buffered = new PartitionRecords<>(next.topicPartition(), next.records(), position,
                         reader, keyDeserializer, valueDeserializer);
                     bufferedFetch = next;
                     return true;
                 }
                 fetcher.consumed(next);
+                fetcher.stopFetchingAhead(topicPartition);
             }
             return false;
         }
@@ -196,7 +209,7 @@ public final class Consumer<K, V> implements AutoCloseable
             assigned.keySet().retainAll(keep);
             for (final TopicPartition tp : partitions)
             {
-                assigned.computeIfAbsent(tp, k -> new PartitionState());
+                assigned.computeIfAbsent(tp, PartitionState::new);
             }
         }
         finally
@@ -769,7 +782,7 @@ public final class Consumer<K, V> implements AutoCloseable
             final Map<TopicPartition, OffsetAndMetadata> committed = committed(Set.copyOf(added));
             for (final TopicPartition tp : added)
             {
-                final PartitionState state = new PartitionState();
+                final PartitionState state = new PartitionState(tp);
                 final OffsetAndMetadata offset = committed.get(tp);
                 state.position = offset == null ? null : offset.offset();
                 assigned.put(tp, state);

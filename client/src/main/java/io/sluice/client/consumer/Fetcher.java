@@ -41,6 +41,8 @@ final class Fetcher
     private volatile Cluster lastCluster = Cluster.EMPTY;
     private volatile boolean metadataStale;
     private final AtomicReference<SluiceException> handlingFailure = new AtomicReference<>();
+    /** Partitions whose fetch ahead must not be renewed: poll moved their position or dropped their answer. */
+    private final Set<TopicPartition> stopAhead = ConcurrentHashMap.newKeySet();
 
     /** Most completed fetches waiting for poll before the I/O thread stops fetching ahead. */
     private static final int MAX_QUEUED = 64;
@@ -146,6 +148,17 @@ final class Fetcher
         fetchable = partitions;
     }
 
+    /**
+     * The consumer's thread moved {@code tp}'s position other than by consuming (a seek) or dropped an answer that
+     * did not start at it. A fetch ahead renews itself from the offsets its answer ended at, not from poll's
+     * positions, so one sent before either must stop: renewed, every answer would start at the old offset and be
+     * dropped, and an idle partition would never be read again.
+     */
+    void stopFetchingAhead(final TopicPartition tp)
+    {
+        stopAhead.add(tp);
+    }
+
     /** The consumer's thread finished with (or dropped) a completed fetch that carried records. */
     void consumed(final CompletedFetch fetch)
     {
@@ -179,6 +192,15 @@ final class Fetcher
             {
                 sent.put(new TopicPartition(topic.name(), p.partition()), p);
             }
+        }
+        boolean stopped = false;
+        for (final TopicPartition tp : sent.keySet())
+        {
+            stopped |= stopAhead.remove(tp);
+        }
+        if (stopped)
+        {
+            return null;
         }
         // Only a fetch that covered every wanted partition of this broker may be repeated: repeating a partial one
         // would keep the broker busy forever without ever asking for the partitions it left out.
