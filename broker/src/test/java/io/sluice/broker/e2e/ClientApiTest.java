@@ -153,6 +153,49 @@ class ClientApiTest
         }
     }
 
+    /** With max.poll.records cutting polls short, a busy partition must not hold the others back until it drains. */
+    @Test
+    void aPartitionWithFewRecordsIsNotStarvedByABusyOne()
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic("fairness", 2, (short)1));
+        }
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+            new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                producer.send(new ProducerRecord<>("fairness", 0, null, null, "busy" + i, List.of()));
+            }
+            for (int i = 0; i < 10; i++)
+            {
+                producer.send(new ProducerRecord<>("fairness", 1, null, null, "quiet" + i, List.of()));
+            }
+            producer.flush();
+        }
+        try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "auto.offset.reset", "earliest", "max.poll.records", "100"), new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            final TopicPartition quiet = new TopicPartition("fairness", 1);
+            consumer.assign(List.of(new TopicPartition("fairness", 0), quiet));
+            int quietRecords = 0;
+            int polls = 0;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (polls < 2 && System.nanoTime() < deadline)
+            {
+                final ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
+                if (!records.isEmpty())
+                {
+                    polls++;
+                    quietRecords += records.records(quiet).size();
+                }
+            }
+            assertEquals(10, quietRecords, "the quiet partition's records within the first two polls");
+        }
+    }
+
     @Test
     void shouldDescribeListAndDeleteTopicsAndReportUnknownOnes()
     {

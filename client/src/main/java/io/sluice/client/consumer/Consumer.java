@@ -627,6 +627,12 @@ public final class Consumer<K, V> implements AutoCloseable
                 out.put(entry.getKey(), list);
             }
         }
+        // As Kafka's consumer does: partitions that just returned records go last, so when max.poll.records cuts
+        // a poll short, the next one starts with the others instead of the same busy partition.
+        for (final TopicPartition tp : out.keySet())
+        {
+            assigned.put(tp, assigned.remove(tp));
+        }
         return new ConsumerRecords<>(out);
     }
 
