@@ -248,6 +248,10 @@ final class ReplicaFetcher implements AutoCloseable
         }
         else
         {
+            // Logged because it should be rare: a follower that kept hearing this would never catch up.
+            LOG.info("Leader {} finds {} diverged at offset {} (epoch {}): asking where their epochs agree", leaderId,
+                partition.topicPartition(), partition.log().logEndOffset(),
+                partition.log().leaderEpochCache().latestEpoch());
             state.truncated = false;
             state.askedEpoch = NOT_ASKED;
         }

@@ -102,6 +102,27 @@ class PartitionTest
         assertEquals(2, log.logEndOffset());
     }
 
+    /**
+     * FaultToleranceTest found this: a broker made leader at epoch 12 that appended nothing before broker 1 took
+     * over at epoch 13 kept epoch 12 in its cache. Broker 1 never had epoch 12, so it called every fetch naming it
+     * diverged, truncating to the log end changed nothing, and the follower asked again forever.
+     */
+    @Test
+    void truncatingToTheLogEndDropsAnEpochLedWithoutRecords()
+    {
+        partition.updateLeadership(0, 11, ISR);
+        assertTrue(partition.appendAsFollower(0, 11, batch(0, 3, 11), 3, info));
+        partition.updateLeadership(SELF, 12, ISR);
+        partition.updateLeadership(1, 13, ISR);
+        assertEquals(12, log.leaderEpochCache().latestEpoch());
+
+        // The new leader says its epoch 11 ends at 3, this log's end.
+        assertTrue(partition.truncateTo(1, 13, 3));
+
+        assertEquals(3, log.logEndOffset());
+        assertEquals(List.of(new EpochEntry(11, 0)), log.leaderEpochCache().entries());
+    }
+
     @Test
     void aNewLeaderReportsNoEndToClientsUntilItsHighWatermarkReachesItsEpochStart()
     {

@@ -503,7 +503,7 @@ public final class Log
 
     /**
      * Removes every batch from the one holding {@code offset} on; the log end becomes that batch's base offset.
-     * Returns whether anything was removed.
+     * Returns whether any record was removed.
      */
     public boolean truncateTo(final long offset)
     {
@@ -512,6 +512,10 @@ public final class Log
             checkWritable();
             if (offset >= logEndOffset)
             {
+                // No record to remove, but an epoch may start at the end: this replica led it without appending
+                // before another leader took over. A leader that never had that epoch calls every fetch naming it
+                // diverged, so it must go, or the follower asks forever and never catches up.
+                epochCache.truncateFromEnd(logEndOffset);
                 return false;
             }
             if (offset <= logStartOffset || offset <= segments.first().baseOffset())

@@ -25,6 +25,7 @@ import static io.sluice.storage.test.TestUtils.batch;
 import static io.sluice.storage.test.TestUtils.readAll;
 import static io.sluice.storage.test.TestUtils.string;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -207,6 +208,21 @@ class LogTest
         assertEquals(500, info.firstOffset);
         assertEquals(2, readAll(log, 500).size());
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(10, 100, Long.MAX_VALUE, true));
+    }
+
+    /** A replica that became leader (its epoch starts at the log end) and appended nothing before it lost it. */
+    @Test
+    void truncatingToTheEndRemovesNoRecordButDropsAnEpochStartingThere()
+    {
+        open(Map.of(), true, 0);
+        final LogAppendInfo info = new LogAppendInfo();
+        log.appendAsLeader(batch(CompressionType.NONE, 0, 10, 0), 1, info);
+        log.leaderEpochCache().assign(2, log.logEndOffset());
+
+        assertFalse(log.truncateTo(10));
+
+        assertEquals(10, log.logEndOffset());
+        assertEquals(List.of(new EpochEntry(1, 0)), log.leaderEpochCache().entries());
     }
 
     @Test
