@@ -128,7 +128,8 @@ final class Fetcher
         else
         {
             // Either the next fetch leaves now, or the node is freed before the poller can see the results,
-            // so a poller woken by them can send one itself.
+            // so a poller woken by them can send one itself. (A poller that runs between the two sends a second
+            // fetch from the same offsets; the consumer uses whichever answer holds its position.)
             final FetchRequest ahead = fetchAhead(node, request, response);
             if (ahead != null)
             {
