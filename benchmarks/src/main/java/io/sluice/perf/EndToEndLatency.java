@@ -160,9 +160,11 @@ final class EndToEndLatency
             }, ackMicros);
             producer.flush();
             reader.join(TimeUnit.SECONDS.toMillis(60));
-            if (reader.isAlive())
+            final String missing = reader.isAlive() ? "Only " + received.get() + " of " + (warmup + records)
+                + " records arrived within 60 s" : null;
+            if (missing != null)
             {
-                out.println("Only " + received.get() + " of " + (warmup + records) + " records arrived within 60 s");
+                out.println(missing);
                 reader.interrupt();
             }
             Report.print(out, "e2e", latency.getTotalCount(), latency.getTotalCount() * size,
@@ -175,6 +177,12 @@ final class EndToEndLatency
                 // on that clock (perf record -k mono, perf sched timehist).
                 out.println("Per-record latencies written to " + latencyLog + "; sent_us counts from "
                     + measuredStart + " ns of System.nanoTime()");
+            }
+            if (missing != null)
+            {
+                // The figures above cover what arrived; a script must not take a run that lost records for a
+                // good one, so the command fails.
+                throw new IllegalStateException(missing);
             }
         }
     }
