@@ -2,7 +2,6 @@ package io.sluice.client.internals;
 
 import io.sluice.client.network.NetworkClient;
 import io.sluice.client.network.ResponseParser;
-import io.sluice.common.errors.ApiException;
 import io.sluice.common.errors.NetworkException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.errors.TimeoutException;
@@ -83,8 +82,7 @@ public final class GroupClient
                 if (failure != null)
                 {
                     final SluiceException e = Futures.unwrap(failure);
-                    if (e instanceof NetworkException || e instanceof TimeoutException
-                        || e instanceof ApiException && ((ApiException)e).isRetriable())
+                    if (e.isRetriable())
                     {
                         coordinators.remove(groupId);
                         retry(groupId, api, request, parser, errorCode, deadlineNanos, result, e);

@@ -2,8 +2,6 @@ package io.sluice.client.internals;
 
 import io.sluice.client.network.NetworkClient;
 import io.sluice.common.TopicPartition;
-import io.sluice.common.errors.ApiException;
-import io.sluice.common.errors.RetriableException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.errors.TimeoutException;
 import io.sluice.common.protocol.ApiKeys;
@@ -91,17 +89,17 @@ public final class OffsetLookup
             final TopicPartition tp = entry.getKey();
             final PartitionInfo info = cluster.partition(tp);
             final Node leader = cluster.leader(tp);
-            if (info == null)
+            if (leader == null)
             {
-                final Errors error = cluster.topicErrors().getOrDefault(tp.topic(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                // A known partition without a leader is mid-election; a partition the metadata lacks is only
+                // worth waiting for while its topic is being created.
+                final Errors error = info != null ? Errors.LEADER_NOT_AVAILABLE
+                    : cluster.topicErrors().getOrDefault(tp.topic(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 if (error != Errors.LEADER_NOT_AVAILABLE)
                 {
                     throw error.exception("No leader known for " + tp);
                 }
-            }
-            if (info == null || leader == null)
-            {
-                retriable = Errors.LEADER_NOT_AVAILABLE.exception("No leader known for " + tp);
+                retriable = error.exception("No leader known for " + tp);
                 continue;
             }
             byNode.computeIfAbsent(leader, n -> new HashMap<>()).computeIfAbsent(tp.topic(), t -> new ArrayList<>())
@@ -125,7 +123,7 @@ public final class OffsetLookup
             }
             catch (final SluiceException e)
             {
-                if (!isRetriable(e))
+                if (!e.isRetriable())
                 {
                     throw e;
                 }
@@ -154,11 +152,6 @@ public final class OffsetLookup
             }
         }
         return retriable;
-    }
-
-    private static boolean isRetriable(final SluiceException e)
-    {
-        return e instanceof RetriableException || e instanceof ApiException && ((ApiException)e).isRetriable();
     }
 
     private static long remainingMs(final long deadline)

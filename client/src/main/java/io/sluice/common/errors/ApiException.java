@@ -19,6 +19,7 @@ public class ApiException extends SluiceException
     }
 
     /** Whether the same request may succeed if tried again (after refreshing metadata where that applies). */
+    @Override
     public boolean isRetriable()
     {
         return retriable;

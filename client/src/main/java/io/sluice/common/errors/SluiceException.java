@@ -15,4 +15,10 @@ public class SluiceException extends RuntimeException
     {
         super(message, cause);
     }
+
+    /** Whether the same operation may succeed if tried again; {@link ApiException} says so per wire error. */
+    public boolean isRetriable()
+    {
+        return this instanceof RetriableException;
+    }
 }

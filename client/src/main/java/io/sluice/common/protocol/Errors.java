@@ -51,9 +51,9 @@ public enum Errors
     TOPIC_DELETION_DISABLED(73, false, false, "Topic deletion is disabled."),
     FENCED_LEADER_EPOCH(74, true, true, "The leader epoch in the request is older than the broker's."),
     UNKNOWN_LEADER_EPOCH(75, true, true, "The leader epoch in the request is newer than the broker's."),
-    GROUP_MAX_SIZE_REACHED(81, false, false, "The group has as many members as group.consumer.max.size allows."),
     OFFSET_NOT_AVAILABLE(78, true, false, "The leader's high watermark has not yet reached the start of its epoch: "
         + "the latest offset is not known yet."),
+    GROUP_MAX_SIZE_REACHED(81, false, false, "The group has as many members as group.consumer.max.size allows."),
     THROTTLING_QUOTA_EXCEEDED(89, true, false, "The broker refused the request to protect itself."),
     FENCED_MEMBER_EPOCH(110, false, false, "The member epoch is fenced: the member must rejoin the group."),
     STALE_MEMBER_EPOCH(113, false, false, "The member epoch is older than the coordinator's for this member."),
