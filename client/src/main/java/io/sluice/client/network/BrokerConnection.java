@@ -1,7 +1,6 @@
 package io.sluice.client.network;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.sluice.common.errors.NetworkException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.errors.TimeoutException;
@@ -97,7 +95,7 @@ public final class BrokerConnection
             protected void initChannel(final SocketChannel ch)
             {
                 ch.pipeline()
-                    .addLast(new LengthFieldBasedFrameDecoder(maxResponseBytes, 0, 4, 0, 4))
+                    .addLast(new ResponseFrameDecoder(maxResponseBytes))
                     .addLast(new ResponseHandler());
             }
         }).option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -265,14 +263,14 @@ public final class BrokerConnection
         channel.close();
     }
 
-    private final class ResponseHandler extends SimpleChannelInboundHandler<ByteBuf>
+    private final class ResponseHandler extends SimpleChannelInboundHandler<byte[]>
     {
         @Override
-        protected void channelRead0(final ChannelHandlerContext ctx, final ByteBuf frame)
+        protected void channelRead0(final ChannelHandlerContext ctx, final byte[] frame)
         {
             final InFlight<?> request = inFlight.pollFirst();
             inFlightCount = inFlight.size();
-            final MessageReader reader = new MessageReader(frame);
+            final MessageReader reader = MessageReader.ofOwnedFrame(frame);
             if (request == null)
             {
                 ctx.close();

@@ -1,6 +1,7 @@
 package io.sluice.common.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,27 @@ import java.nio.charset.StandardCharsets;
 public final class MessageReader
 {
     private final ByteBuf buf;
+    private final boolean ownsFrame;
 
     public MessageReader(final ByteBuf buf)
     {
+        this(buf, false);
+    }
+
+    private MessageReader(final ByteBuf buf, final boolean ownsFrame)
+    {
         this.buf = buf;
+        this.ownsFrame = ownsFrame;
+    }
+
+    /**
+     * A reader over a frame that is a heap array of its own, which nothing reuses once read (unlike a pooled
+     * buffer, released after decoding): record batches read from it with {@link #readRecordsDetached()} are views
+     * of it, kept alive by the garbage collector as long as they are used.
+     */
+    public static MessageReader ofOwnedFrame(final byte[] frame)
+    {
+        return new MessageReader(Unpooled.wrappedBuffer(frame), true);
     }
 
     public ByteBuf buf()
@@ -126,13 +144,20 @@ public final class MessageReader
         return view;
     }
 
-    /** Record batches copied into a new heap buffer. */
-    public ByteBuffer readRecordsCopy()
+    /**
+     * Record batches that stay valid after the frame is released (empty when the size is -1): a view of a frame of
+     * its own ({@link #ofOwnedFrame}), else a copy on the heap.
+     */
+    public ByteBuffer readRecordsDetached()
     {
         final ByteBuffer view = readRecordsView();
         if (view == null)
         {
             return ByteBuffer.allocate(0);
+        }
+        if (ownsFrame)
+        {
+            return view;
         }
         final ByteBuffer copy = ByteBuffer.allocate(view.remaining());
         copy.put(view).flip();

@@ -51,7 +51,7 @@ public record FetchResponse(short errorCode, List<TopicData> topics) implements 
             for (int p = 0; p < n; p++)
             {
                 partitions.add(new PartitionData(reader.readInt(), reader.readShort(), reader.readLong(),
-                    reader.readLong(), reader.readLong(), new MemoryRecordSet(reader.readRecordsCopy())));
+                    reader.readLong(), reader.readLong(), new MemoryRecordSet(reader.readRecordsDetached())));
             }
             topics.add(new TopicData(name, partitions));
         }
