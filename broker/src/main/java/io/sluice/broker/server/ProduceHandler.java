@@ -75,6 +75,7 @@ public final class ProduceHandler implements RequestHandler
         final List<DelayedProduce.Pending> waiting = new ArrayList<>();
         String firstError = null;
         final LogAppendInfo info = new LogAppendInfo();
+        final List<TopicPartition> appended = new ArrayList<>();
         for (final ProduceRequest.TopicData topic : request.topics())
         {
             for (final ProduceRequest.PartitionData data : topic.partitions())
@@ -93,8 +94,7 @@ public final class ProduceHandler implements RequestHandler
                     final BrokerMetrics.TopicMeters meters = metrics.topic(topic.name());
                     meters.recordsIn.increment(info.recordCount);
                     meters.bytesIn.increment(info.validBytes);
-                    // The log end moved even when the high watermark did not: followers parked on it fetch now.
-                    highWatermarkListener.onHighWatermarkIncrement(tp);
+                    appended.add(tp);
                     results.put(tp, new ProduceResponse.PartitionResult(tp.partition(), Errors.NONE.code(),
                         info.firstOffset, -1L, partition.log().logStartOffset(), null));
                     if (acks == -1 && partition.highWatermark() <= info.lastOffset)
@@ -117,6 +117,10 @@ public final class ProduceHandler implements RequestHandler
                 }
             }
         }
+        // Parked fetches are woken once every partition of the request is appended (the log end moved even where
+        // the high watermark did not, so followers fetch too): woken by the first, a fetch would answer with that
+        // partition alone and leave the others' records to another round trip, as Kafka's action queue avoids.
+        appended.forEach(highWatermarkListener::onHighWatermarkIncrement);
         if (acks == 0)
         {
             if (firstError != null)

@@ -23,6 +23,12 @@ import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.message.FetchRequest;
 import io.sluice.common.protocol.message.FetchResponse;
+import java.nio.ByteBuffer;
+import io.sluice.common.record.Header;
+import io.sluice.common.record.CompressionType;
+import io.sluice.common.record.RecordBatchBuilder;
+import io.sluice.common.protocol.message.ProduceRequest;
+import io.sluice.common.protocol.MessageReader;
 import io.sluice.common.protocol.message.ApiVersionsRequest;
 import io.sluice.common.protocol.message.ApiVersionsResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -331,6 +337,47 @@ class ClientApiTest
                 "the append completes the parked fetch long before its 60 s wait");
             assertEquals(2, woken.topics().get(0).partitions().get(0).highWatermark());
             assertEquals(Errors.NONE.code(), longPoll.topics().isEmpty() ? -1 : Errors.NONE.code());
+        }
+    }
+
+    @Test
+    void aParkedFetchWokenByAProduceAnswersWithEveryPartitionOfIt() throws Exception
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic("woken", 3, (short)1));
+        }
+        final List<FetchRequest.PartitionData> fromStart = new ArrayList<>();
+        final List<ProduceRequest.PartitionData> oneBatchEach = new ArrayList<>();
+        for (int p = 0; p < 3; p++)
+        {
+            fromStart.add(new FetchRequest.PartitionData(p, -1, 0, -1, 1 << 20));
+            final RecordBatchBuilder builder = new RecordBatchBuilder(256).reset(CompressionType.NONE);
+            builder.append(System.currentTimeMillis(), null, ("p" + p).getBytes(StandardCharsets.UTF_8), Header.NONE);
+            final ByteBuffer batch = builder.build();
+            oneBatchEach.add(new ProduceRequest.PartitionData(p, ByteBuffer.allocate(batch.remaining()).put(batch)
+                .flip()));
+        }
+        try (RawClient client = new RawClient(broker.port()))
+        {
+            // One connection is served in order: the fetch is parked before the produce is read.
+            client.sendBytes(RawClient.frame(ApiKeys.FETCH.id, ApiKeys.FETCH.latestVersion, 1, new FetchRequest(-1,
+                60_000, 1, 1 << 20, (byte)0, List.of(new FetchRequest.TopicData("woken", fromStart)))));
+            client.sendBytes(RawClient.frame(ApiKeys.PRODUCE.id, ApiKeys.PRODUCE.latestVersion, 2,
+                new ProduceRequest(null, (short)1, 5000, List.of(new ProduceRequest.TopicData("woken",
+                oneBatchEach)))));
+            final MessageReader fetched = client.readResponse();
+            assertEquals(1, fetched.readInt());
+            final FetchResponse answer = FetchResponse.read(fetched);
+            for (final FetchResponse.PartitionData partition : answer.topics().get(0).partitions())
+            {
+                assertEquals(1, partition.highWatermark(), "partition " + partition.partition()
+                    + ": the fetch is answered once the whole produce request is appended, not after its first "
+                    + "partition");
+                assertTrue(partition.records().sizeInBytes() > 0, "partition " + partition.partition());
+            }
+            final MessageReader produced = client.readResponse();
+            assertEquals(2, produced.readInt());
         }
     }
 
