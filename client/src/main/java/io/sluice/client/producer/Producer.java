@@ -3,10 +3,10 @@ package io.sluice.client.producer;
 import io.sluice.client.internals.Cluster;
 import io.sluice.client.internals.Futures;
 import io.sluice.client.internals.Metadata;
+import io.sluice.client.internals.PartitionInfo;
 import io.sluice.client.network.NetworkClient;
 import io.sluice.client.serialization.Serdes;
 import io.sluice.client.serialization.Serializer;
-import io.sluice.common.TopicPartition;
 import io.sluice.common.errors.ConfigException;
 import io.sluice.common.errors.RecordTooLargeException;
 import io.sluice.common.errors.SluiceException;
@@ -93,7 +93,9 @@ public final class Producer<K, V> implements AutoCloseable
             // Callbacks run on the client's event loop: a send from one must not block it, or nothing would
             // ever arrive to unblock it.
             final long maxBlockMs = sender.inEventLoop() ? 0 : config.maxBlockMs;
-            final int partitions = partitionsFor(record.topic(), maxBlockMs);
+            // Indexed by partition number; each carries its TopicPartition, so a send allocates none.
+            final List<PartitionInfo> partitionInfos = partitionsFor(record.topic(), maxBlockMs);
+            final int partitions = partitionInfos.size();
             final byte[] key = keySerializer.serialize(record.topic(), record.key());
             final byte[] value = valueSerializer.serialize(record.topic(), record.value());
             final Header[] headers = record.headers() == null ? Header.NONE : record.headers().toArray(Header.NONE);
@@ -123,15 +125,15 @@ public final class Producer<K, V> implements AutoCloseable
             final long blocked = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             final boolean sticky = key == null && record.partition() == null;
             final long maxBlock = Math.max(0, maxBlockMs - blocked);
-            RecordAccumulator.AppendResult result = accumulator.append(new TopicPartition(record.topic(), partition),
+            RecordAccumulator.AppendResult result = accumulator.append(partitionInfos.get(partition).topicPartition(),
                 timestamp, key, value, headers, maxBlock, now, sticky);
             if (result == RecordAccumulator.ABORTED_FOR_NEW_BATCH)
             {
                 // The sticky partition's batch is done: move on, as Kafka's partitioner does, then start a batch.
                 partitioner.onNewBatch(record.topic(), partition, partitions);
                 final int next = partitioner.partition(record.topic(), null, partitions);
-                result = accumulator.append(new TopicPartition(record.topic(), next), timestamp, key, value, headers,
-                    maxBlock, now, false);
+                result = accumulator.append(partitionInfos.get(next).topicPartition(), timestamp, key, value,
+                    headers, maxBlock, now, false);
             }
             if (result.batchFull() || result.newBatch())
             {
@@ -150,12 +152,12 @@ public final class Producer<K, V> implements AutoCloseable
         }
     }
 
-    private int partitionsFor(final String topic, final long maxBlockMs)
+    private List<PartitionInfo> partitionsFor(final String topic, final long maxBlockMs)
     {
         Cluster cluster = metadata.cluster();
         if (!cluster.partitions(topic).isEmpty())
         {
-            return cluster.partitions(topic).size();
+            return cluster.partitions(topic);
         }
         if (maxBlockMs == 0)
         {
@@ -187,7 +189,7 @@ public final class Producer<K, V> implements AutoCloseable
             }
             if (!cluster.partitions(topic).isEmpty())
             {
-                return cluster.partitions(topic).size();
+                return cluster.partitions(topic);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(
                 Math.min(config.common.retryBackoffMs(), Math.max(1, remaining))));
@@ -222,7 +224,7 @@ public final class Producer<K, V> implements AutoCloseable
     /** The partitions of a topic, fetching metadata if needed. */
     public int partitionCount(final String topic)
     {
-        return partitionsFor(topic, config.maxBlockMs);
+        return partitionsFor(topic, config.maxBlockMs).size();
     }
 
     /** Closes after sending everything queued, waiting at most {@code delivery.timeout.ms}. */

@@ -8,7 +8,7 @@ import io.sluice.common.record.RecordBatch;
 import io.sluice.common.record.RecordBatchBuilder;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
@@ -20,10 +20,8 @@ import java.util.zip.CRC32C;
  */
 final class ProducerBatch
 {
-    /** A sender's future and what it needs to become a {@link RecordMetadata}. */
-    private record Thunk(CompletableFuture<RecordMetadata> future, long timestamp, int keySize, int valueSize)
-    {
-    }
+    /** Record slots allocated up front at most (a batch of tiny records grows past them). */
+    private static final int MAX_INITIAL_SLOTS = 1024;
 
     final TopicPartition topicPartition;
     final long createdMs;
@@ -31,7 +29,13 @@ final class ProducerBatch
     private final RecordBatchBuilder builder;
     private final int allocatedSize;
     private final int capacity;
-    private final List<Thunk> thunks = new ArrayList<>();
+    // Each record's future and what its RecordMetadata needs, in arrays sized for a full batch of records like the
+    // first: no object per record but the future the API hands back.
+    private CompletableFuture<RecordMetadata>[] futures;
+    private long[] timestamps;
+    private int[] keySizes;
+    private int[] valueSizes;
+    private int recordCount;
     private ByteBuffer built;
     int attempts;
     long retryAfterMs;
@@ -62,16 +66,42 @@ final class ProducerBatch
         {
             return null;
         }
-        final int size = RecordBatchBuilder.sizeOfRecord(thunks.size(), 0, key == null ? -1 : key.length,
-            value == null ? -1 : value.length, headers) + 12;
-        if (!thunks.isEmpty() && RecordBatch.HEADER_SIZE + builder.uncompressedRecordsSize() + size > capacity)
+        final int keySize = key == null ? -1 : key.length;
+        final int valueSize = value == null ? -1 : value.length;
+        final int size = RecordBatchBuilder.sizeOfRecord(recordCount, 0, keySize, valueSize, headers) + 12;
+        if (recordCount > 0 && RecordBatch.HEADER_SIZE + builder.uncompressedRecordsSize() + size > capacity)
         {
             return null;
         }
+        if (futures == null)
+        {
+            // Enough for a full batch of records the size of the first (later ones' deltas take no fewer bytes);
+            // records of other sizes grow the slots.
+            allocateRecordSlots(Math.max(1, Math.min(MAX_INITIAL_SLOTS, (capacity - RecordBatch.HEADER_SIZE)
+                / (size - 12) + 1)));
+        }
+        else if (recordCount == futures.length)
+        {
+            allocateRecordSlots(2 * recordCount);
+        }
         builder.append(timestamp, key, value, headers);
         final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        thunks.add(new Thunk(future, timestamp, key == null ? -1 : key.length, value == null ? -1 : value.length));
+        futures[recordCount] = future;
+        timestamps[recordCount] = timestamp;
+        keySizes[recordCount] = keySize;
+        valueSizes[recordCount] = valueSize;
+        recordCount++;
         return future;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void allocateRecordSlots(final int slots)
+    {
+        futures = futures == null ? (CompletableFuture<RecordMetadata>[])new CompletableFuture<?>[slots]
+            : Arrays.copyOf(futures, slots);
+        timestamps = timestamps == null ? new long[slots] : Arrays.copyOf(timestamps, slots);
+        keySizes = keySizes == null ? new int[slots] : Arrays.copyOf(keySizes, slots);
+        valueSizes = valueSizes == null ? new int[slots] : Arrays.copyOf(valueSizes, slots);
     }
 
     boolean isFull()
@@ -81,7 +111,7 @@ final class ProducerBatch
 
     int recordCount()
     {
-        return thunks.size();
+        return recordCount;
     }
 
     boolean isClosed()
@@ -121,28 +151,25 @@ final class ProducerBatch
 
     void complete(final long baseOffset)
     {
-        for (int i = 0; i < thunks.size(); i++)
+        for (int i = 0; i < recordCount; i++)
         {
-            final Thunk thunk = thunks.get(i);
-            thunk.future.complete(new RecordMetadata(topicPartition, baseOffset < 0 ? -1 : baseOffset + i,
-                thunk.timestamp, thunk.keySize, thunk.valueSize));
+            futures[i].complete(new RecordMetadata(topicPartition, baseOffset < 0 ? -1 : baseOffset + i,
+                timestamps[i], keySizes[i], valueSizes[i]));
         }
     }
 
     void fail(final SluiceException error)
     {
-        for (final Thunk thunk : thunks)
+        for (int i = 0; i < recordCount; i++)
         {
-            thunk.future.completeExceptionally(error);
+            futures[i].completeExceptionally(error);
         }
     }
 
     /** The futures, for flush() to wait on. */
     synchronized List<CompletableFuture<RecordMetadata>> futures()
     {
-        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(thunks.size());
-        thunks.forEach(t -> futures.add(t.future));
-        return futures;
+        return recordCount == 0 ? List.of() : Arrays.asList(Arrays.copyOf(futures, recordCount));
     }
 
     RecordBatchBuilder builder()
