@@ -30,7 +30,7 @@ final class ProducerBatch
     private final int allocatedSize;
     private final int capacity;
     // Each record's future and what its RecordMetadata needs, in arrays sized for a full batch of records like the
-    // first: no object per record but the future the API hands back.
+    // first: no object per record but what the API hands back (the future, then its RecordMetadata).
     private CompletableFuture<RecordMetadata>[] futures;
     private long[] timestamps;
     private int[] keySizes;
