@@ -37,6 +37,8 @@ public class RecordAccumulatorBenchmark
     private final byte[] value = new byte[100];
     private long sent;
     private long nextOffset;
+    private boolean ready;
+    private final Runnable markReady = () -> ready = true;
 
     @Setup
     public void setUp()
@@ -53,15 +55,16 @@ public class RecordAccumulatorBenchmark
     public CompletableFuture<RecordMetadata> append() throws InterruptedException
     {
         final TopicPartition tp = partitions[(int)(sent++ % PARTITIONS)];
-        final RecordAccumulator.AppendResult result = accumulator.append(tp, 1_700_000_000_000L, null, value,
-            Header.NONE, 0, 1_700_000_000_000L, false);
-        if (result.newBatch() || result.batchFull())
+        final CompletableFuture<RecordMetadata> future = accumulator.append(tp, 1_700_000_000_000L, null, value,
+            Header.NONE, 0, 1_700_000_000_000L, false, markReady);
+        if (ready)
         {
-            // Every batch but the one still open is done: sent and acknowledged, as the sender would.
+            ready = false;
+            // Every batch but one still open is done: sent and acknowledged, as the sender would.
             final RecordAccumulator.PartitionQueue queue = accumulator.queue(tp);
             synchronized (queue)
             {
-                while (queue.batches.size() > (result.batchFull() ? 0 : 1))
+                while (!queue.batches.isEmpty() && (queue.batches.size() > 1 || queue.batches.peekFirst().isFull()))
                 {
                     final ProducerBatch batch = queue.batches.pollFirst();
                     batch.close(-1L, (short)-1, -1);
@@ -71,6 +74,6 @@ public class RecordAccumulatorBenchmark
                 }
             }
         }
-        return result.future();
+        return future;
     }
 }

@@ -41,6 +41,8 @@ public final class Producer<K, V> implements AutoCloseable
     private final Metadata metadata;
     private final RecordAccumulator accumulator;
     private final Sender sender;
+    /** Handed to every append, so a send that fills or starts a batch wakes the sender without allocating. */
+    private final Runnable wakeSender;
     private final Partitioner partitioner = new Partitioner();
     private volatile boolean closed;
 
@@ -56,6 +58,7 @@ public final class Producer<K, V> implements AutoCloseable
         this.metadata = config.common.newMetadata(network);
         this.accumulator = new RecordAccumulator(config);
         this.sender = new Sender(config, accumulator, metadata, network);
+        this.wakeSender = sender::wakeup;
         sender.start();
     }
 
@@ -125,21 +128,17 @@ public final class Producer<K, V> implements AutoCloseable
             final long blocked = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             final boolean sticky = key == null && record.partition() == null;
             final long maxBlock = Math.max(0, maxBlockMs - blocked);
-            RecordAccumulator.AppendResult result = accumulator.append(partitionInfos.get(partition).topicPartition(),
-                timestamp, key, value, headers, maxBlock, now, sticky);
-            if (result == RecordAccumulator.ABORTED_FOR_NEW_BATCH)
+            CompletableFuture<RecordMetadata> future = accumulator.append(partitionInfos.get(partition)
+                .topicPartition(), timestamp, key, value, headers, maxBlock, now, sticky, wakeSender);
+            if (future == RecordAccumulator.ABORTED_FOR_NEW_BATCH)
             {
                 // The sticky partition's batch is done: move on, as Kafka's partitioner does, then start a batch.
                 partitioner.onNewBatch(record.topic(), partition, partitions);
                 final int next = partitioner.partition(record.topic(), null, partitions);
-                result = accumulator.append(partitionInfos.get(next).topicPartition(), timestamp, key, value,
-                    headers, maxBlock, now, false);
+                future = accumulator.append(partitionInfos.get(next).topicPartition(), timestamp, key, value,
+                    headers, maxBlock, now, false, wakeSender);
             }
-            if (result.batchFull() || result.newBatch())
-            {
-                sender.wakeup();
-            }
-            return result.future();
+            return future;
         }
         catch (final SluiceException | IllegalArgumentException e)
         {

@@ -40,11 +40,6 @@ final class RecordAccumulator
         final List<ProducerBatch> toRetry = new ArrayList<>();
     }
 
-    /** What an append did. */
-    record AppendResult(CompletableFuture<RecordMetadata> future, boolean newBatch, boolean batchFull)
-    {
-    }
-
     private final Map<TopicPartition, PartitionQueue> queues = new ConcurrentHashMap<>();
     private final Set<ProducerBatch> incomplete = ConcurrentHashMap.newKeySet();
     private final BufferPool pool;
@@ -69,61 +64,81 @@ final class RecordAccumulator
         return queues.computeIfAbsent(tp, k -> new PartitionQueue());
     }
 
-    /** Returned when {@code abortOnNewBatch} stopped an append that needed a new batch. */
-    static final AppendResult ABORTED_FOR_NEW_BATCH = new AppendResult(null, true, false);
+    /** Returned when {@code abortOnNewBatch} stopped an append that needed a new batch; never completed. */
+    static final CompletableFuture<RecordMetadata> ABORTED_FOR_NEW_BATCH = new CompletableFuture<>();
 
     /**
      * Appends to the partition's open batch, or starts a new one. With {@code abortOnNewBatch} (records the sticky
      * partitioner placed) it returns {@link #ABORTED_FOR_NEW_BATCH} instead of starting one, so the partitioner
-     * can move on to another partition first.
+     * can move on to another partition first. Returns the record's future; {@code batchReady} runs (outside the
+     * partition's lock) when the append filled a batch or started one, which the sender must then look at.
      */
-    AppendResult append(final TopicPartition tp, final long timestamp, final byte[] key, final byte[] value,
-        final Header[] headers, final long maxBlockMs, final long nowMs, final boolean abortOnNewBatch)
-        throws InterruptedException
+    CompletableFuture<RecordMetadata> append(final TopicPartition tp, final long timestamp, final byte[] key,
+        final byte[] value, final Header[] headers, final long maxBlockMs, final long nowMs,
+        final boolean abortOnNewBatch, final Runnable batchReady) throws InterruptedException
     {
         final PartitionQueue queue = queue(tp);
+        CompletableFuture<RecordMetadata> future;
+        boolean full = false;
         synchronized (queue)
         {
-            final AppendResult result = tryAppendToLast(queue, timestamp, key, value, headers);
-            if (result != null)
+            final ProducerBatch last = openBatch(queue);
+            future = last == null ? null : last.tryAppend(timestamp, key, value, headers);
+            if (future != null)
             {
-                return result;
+                full = last.isFull();
             }
-            if (abortOnNewBatch)
+            else if (abortOnNewBatch)
             {
                 return ABORTED_FOR_NEW_BATCH;
             }
+        }
+        if (future != null)
+        {
+            if (full)
+            {
+                batchReady.run();
+            }
+            return future;
         }
         final int recordSize = RecordBatchBuilder.sizeOfRecord(0, 0, key == null ? -1 : key.length,
             value == null ? -1 : value.length, headers) + 128;
         final int size = Math.max(batchSize, recordSize);
         final RecordBatchBuilder builder = pool.allocate(size, maxBlockMs);
+        final boolean newBatch;
         synchronized (queue)
         {
-            final AppendResult result = tryAppendToLast(queue, timestamp, key, value, headers);
-            if (result != null)
+            // Another thread may have started a batch while this one waited for memory.
+            final ProducerBatch last = openBatch(queue);
+            future = last == null ? null : last.tryAppend(timestamp, key, value, headers);
+            if (future != null)
             {
                 pool.release(builder, size);
-                return result;
+                full = last.isFull();
+                newBatch = false;
             }
-            final ProducerBatch batch = new ProducerBatch(tp, builder, size, compression, nowMs, deliveryTimeoutMs);
-            final CompletableFuture<RecordMetadata> future = batch.tryAppend(timestamp, key, value, headers);
-            queue.batches.addLast(batch);
-            incomplete.add(batch);
-            return new AppendResult(future, true, batch.isFull());
+            else
+            {
+                final ProducerBatch batch = new ProducerBatch(tp, builder, size, compression, nowMs,
+                    deliveryTimeoutMs);
+                future = batch.tryAppend(timestamp, key, value, headers);
+                queue.batches.addLast(batch);
+                incomplete.add(batch);
+                newBatch = true;
+            }
         }
+        if (newBatch || full)
+        {
+            batchReady.run();
+        }
+        return future;
     }
 
-    private static AppendResult tryAppendToLast(final PartitionQueue queue, final long timestamp, final byte[] key,
-        final byte[] value, final Header[] headers)
+    /** The partition's last batch if it still takes records; the caller holds the queue's lock. */
+    private static ProducerBatch openBatch(final PartitionQueue queue)
     {
         final ProducerBatch last = queue.batches.peekLast();
-        if (last == null || last.isClosed())
-        {
-            return null;
-        }
-        final CompletableFuture<RecordMetadata> future = last.tryAppend(timestamp, key, value, headers);
-        return future == null ? null : new AppendResult(future, false, last.isFull());
+        return last == null || last.isClosed() ? null : last;
     }
 
     /** Brokers with a batch ready to go, and how long until the next batch becomes ready. */
