@@ -79,66 +79,55 @@ final class RecordAccumulator
     {
         final PartitionQueue queue = queue(tp);
         CompletableFuture<RecordMetadata> future;
-        boolean full = false;
+        boolean ready;
         synchronized (queue)
         {
-            final ProducerBatch last = openBatch(queue);
-            future = last == null ? null : last.tryAppend(timestamp, key, value, headers);
-            if (future != null)
-            {
-                full = last.isFull();
-            }
-            else if (abortOnNewBatch)
+            future = appendToOpenBatch(queue, timestamp, key, value, headers);
+            if (future == null && abortOnNewBatch)
             {
                 return ABORTED_FOR_NEW_BATCH;
             }
+            ready = future != null && queue.batches.peekLast().isFull();
         }
-        if (future != null)
+        if (future == null)
         {
-            if (full)
+            final int recordSize = RecordBatchBuilder.sizeOfRecord(0, 0, key == null ? -1 : key.length,
+                value == null ? -1 : value.length, headers) + 128;
+            final int size = Math.max(batchSize, recordSize);
+            final RecordBatchBuilder builder = pool.allocate(size, maxBlockMs);
+            synchronized (queue)
             {
-                batchReady.run();
-            }
-            return future;
-        }
-        final int recordSize = RecordBatchBuilder.sizeOfRecord(0, 0, key == null ? -1 : key.length,
-            value == null ? -1 : value.length, headers) + 128;
-        final int size = Math.max(batchSize, recordSize);
-        final RecordBatchBuilder builder = pool.allocate(size, maxBlockMs);
-        final boolean newBatch;
-        synchronized (queue)
-        {
-            // Another thread may have started a batch while this one waited for memory.
-            final ProducerBatch last = openBatch(queue);
-            future = last == null ? null : last.tryAppend(timestamp, key, value, headers);
-            if (future != null)
-            {
-                pool.release(builder, size);
-                full = last.isFull();
-                newBatch = false;
-            }
-            else
-            {
-                final ProducerBatch batch = new ProducerBatch(tp, builder, size, compression, nowMs,
-                    deliveryTimeoutMs);
-                future = batch.tryAppend(timestamp, key, value, headers);
-                queue.batches.addLast(batch);
-                incomplete.add(batch);
-                newBatch = true;
+                // Another thread may have started a batch while this one waited for memory.
+                future = appendToOpenBatch(queue, timestamp, key, value, headers);
+                if (future != null)
+                {
+                    pool.release(builder, size);
+                    ready = queue.batches.peekLast().isFull();
+                }
+                else
+                {
+                    final ProducerBatch batch = new ProducerBatch(tp, builder, size, compression, nowMs,
+                        deliveryTimeoutMs);
+                    future = batch.tryAppend(timestamp, key, value, headers);
+                    queue.batches.addLast(batch);
+                    incomplete.add(batch);
+                    ready = true;
+                }
             }
         }
-        if (newBatch || full)
+        if (ready)
         {
             batchReady.run();
         }
         return future;
     }
 
-    /** The partition's last batch if it still takes records; the caller holds the queue's lock. */
-    private static ProducerBatch openBatch(final PartitionQueue queue)
+    /** Appends to the partition's last batch; null if there is none, it is closed or the record does not fit. */
+    private static CompletableFuture<RecordMetadata> appendToOpenBatch(final PartitionQueue queue,
+        final long timestamp, final byte[] key, final byte[] value, final Header[] headers)
     {
         final ProducerBatch last = queue.batches.peekLast();
-        return last == null || last.isClosed() ? null : last;
+        return last == null || last.isClosed() ? null : last.tryAppend(timestamp, key, value, headers);
     }
 
     /** Brokers with a batch ready to go, and how long until the next batch becomes ready. */
