@@ -2,12 +2,13 @@ package io.sluice.perf;
 
 import io.sluice.client.cli.CommandRunner;
 
-/** {@code sluice perf produce|consume|e2e|rebalance}. */
+/** {@code sluice perf produce|consume|e2e|rebalance|floor}. */
 public final class PerfCommand
 {
     static final String HELP = String.join("\n",
-        "Usage: sluice perf produce|consume|e2e|rebalance [options]; each takes --help.",
-        ProducerPerformance.HELP, ConsumerPerformance.HELP, EndToEndLatency.HELP, RebalancePerformance.HELP);
+        "Usage: sluice perf produce|consume|e2e|rebalance|floor [options]; each takes --help.",
+        ProducerPerformance.HELP, ConsumerPerformance.HELP, EndToEndLatency.HELP, RebalancePerformance.HELP,
+        LatencyFloor.HELP);
 
     private PerfCommand()
     {
@@ -19,7 +20,8 @@ public final class PerfCommand
         {
             if (args.length == 0)
             {
-                throw new io.sluice.client.cli.CommandLine.UsageException("name a tool: produce, consume, e2e or rebalance");
+                throw new io.sluice.client.cli.CommandLine.UsageException(
+                    "name a tool: produce, consume, e2e, rebalance or floor");
             }
             switch (args[0])
             {
@@ -34,6 +36,9 @@ public final class PerfCommand
                     break;
                 case "rebalance":
                     RebalancePerformance.run(args, System.out);
+                    break;
+                case "floor":
+                    LatencyFloor.run(args, System.out);
                     break;
                 case "--help":
                     System.out.println(HELP);
