@@ -12,6 +12,7 @@ import io.sluice.storage.index.TimeIndex;
 import io.sluice.storage.util.LogFileNames;
 import io.sluice.storage.util.MappedBuffers;
 import io.sluice.storage.util.MappedFileGrowth;
+import io.sluice.storage.util.PageCacheWarmer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,7 @@ public final class LogSegment
     private MappedByteBuffer writeMap;
     private int mappedSize;
     /** Keeps the file a step past its data while it is mapped for appends. */
-    private final MappedFileGrowth growth = new MappedFileGrowth(FILE_GROWTH_STEP, 0);
+    private final MappedFileGrowth growth = new MappedFileGrowth(FILE_GROWTH_STEP, 0, PageCacheWarmer.shared());
     private int bytesSinceLastIndexEntry;
     private long rollingBasedTimestamp = RecordBatch.NO_TIMESTAMP;
     private boolean indexesNeedRebuild;
@@ -338,7 +339,7 @@ public final class LogSegment
     {
         ensureMapped(segmentBytes, length);
         final int start = size;
-        if (!growth.covers(start + length))
+        if (growth.shouldExtend(start + length))
         {
             extendFileTo(start + length);
         }

@@ -16,6 +16,10 @@ import java.nio.channels.FileChannel;
  * latency tail. Read-around never passes the end of the file, so a file that ends a step past its data bounds
  * that work by the step.
  *
+ * <p>With a {@link PageCacheWarmer}, the file grows while half a step is still left past the data, and the new part
+ * is read into the page cache on the warmer's thread while the writer fills that half step: the writer then finds
+ * its pages cached and no fault of its own zero-fills any.
+ *
  * <p>One writer extends; the length is volatile so that other threads see what exists.
  */
 public final class MappedFileGrowth
@@ -23,14 +27,22 @@ public final class MappedFileGrowth
     private static final long PAGE = 4096;
 
     private final long step;
+    private final PageCacheWarmer warmer;
     private long mappedSize;
     private volatile long fileLength;
 
     /** {@code initialLength} is the file's length now; it may be written up to that without extending. */
     public MappedFileGrowth(final long step, final long initialLength)
     {
+        this(step, initialLength, null);
+    }
+
+    /** As {@link #MappedFileGrowth(long, long)}, growing ahead of the writer and warming what it adds. */
+    public MappedFileGrowth(final long step, final long initialLength, final PageCacheWarmer warmer)
+    {
         this.step = step;
         this.fileLength = initialLength;
+        this.warmer = warmer;
     }
 
     /**
@@ -57,6 +69,15 @@ public final class MappedFileGrowth
     }
 
     /**
+     * Whether {@link #extendTo} must run before {@code end} bytes are written: the file does not hold them, or, with
+     * a warmer, would keep less than half a step past them while it can still grow.
+     */
+    public boolean shouldExtend(final long end)
+    {
+        return end > fileLength || warmer != null && end + step / 2 > fileLength && fileLength < mappedSize;
+    }
+
+    /**
      * Extends the file so that its first {@code end} bytes exist, a step further (page-aligned, at most the mapped
      * size): one byte written at the new end, which leaves the pages in between untouched holes.
      */
@@ -68,7 +89,13 @@ public final class MappedFileGrowth
         {
             channel.write(ByteBuffer.allocate(1), target - 1);
         }
+        final long previous = fileLength;
         fileLength = Math.max(target, channel.size());
+        if (warmer != null)
+        {
+            // What lies below end is written now, by the caller; the rest is for the warmer to cache first.
+            warmer.warm(channel, Math.max(previous, end), fileLength);
+        }
     }
 
     /** The file was cut to {@code length} (trimmed or truncated) by its owner. */
