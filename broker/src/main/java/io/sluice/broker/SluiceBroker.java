@@ -35,6 +35,7 @@ import io.sluice.common.TopicPartition;
 import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.utils.Time;
 import io.sluice.storage.log.LogManager;
+import io.sluice.storage.util.PageCacheWarmer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +134,11 @@ public final class SluiceBroker implements AutoCloseable
         metrics.gauge("sluice.purgatory.fetch.size", "Fetches parked waiting for data", fetches::size);
         metrics.gauge("sluice.purgatory.produce.size", "acks=all produces parked waiting for replication",
             produces::size);
+        metrics.counter("sluice.log.warmed", "bytes", "Bytes of segment files read into the page cache before"
+            + " appends reached them", PageCacheWarmer.shared(), PageCacheWarmer::warmedBytes);
+        metrics.counter("sluice.log.warm.dropped", null, "Read-aheads dropped because the page cache warmer was"
+            + " behind (appends then fault those pages in themselves)", PageCacheWarmer.shared(),
+            PageCacheWarmer::droppedRequests);
         // The bound port must be known to register; requests wait in the backlog until startProcessing() below.
         boundPort = socketServer.start();
         store.registerBroker(new BrokerRegistration(config.nodeId(), config.listenerHost(), boundPort));

@@ -2,6 +2,7 @@ package io.sluice.broker.metrics;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The broker's Micrometer meters, served as Prometheus text at {@code /metrics}: records and bytes in and out per
@@ -79,6 +81,17 @@ public final class BrokerMetrics implements AutoCloseable
     public void gauge(final String name, final String description, final Supplier<Number> value)
     {
         Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /**
+     * Registers a count kept by {@code owner}, read at scrape time; {@code unit} may be null. Micrometer holds the
+     * owner weakly (a lambda made for the call would be collected and the count stay 0), so pass the long-lived
+     * object that keeps the count.
+     */
+    public <T> void counter(final String name, final String unit, final String description, final T owner,
+        final ToDoubleFunction<T> count)
+    {
+        FunctionCounter.builder(name, owner, count).baseUnit(unit).description(description).register(registry);
     }
 
     public void onResponse(final RequestHeader header, final long latencyNanos)

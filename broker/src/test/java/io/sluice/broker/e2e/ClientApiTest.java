@@ -392,10 +392,15 @@ class ClientApiTest
         for (final String name : new String[] {"sluice_topic_records_in_total{topic=\"positions\"}",
             "sluice_topic_bytes_in_bytes_total", "sluice_request_latency_seconds", "api=\"PRODUCE\"",
             "quantile=\"0.99\"", "sluice_connections", "sluice_purgatory_fetch_size",
-            "sluice_log_size_bytes{partition=\"0\",topic=\"positions\"}", "sluice_log_end_offset"})
+            "sluice_log_size_bytes{partition=\"0\",topic=\"positions\"}", "sluice_log_end_offset",
+            "sluice_log_warmed_bytes_total", "sluice_log_warm_dropped_total"})
         {
             assertTrue(body.contains(name), name + " missing from /metrics:\n" + body);
         }
+        // "positions" was written at start: its segment grew, and what it grew by went through the warmer.
+        final double warmed = body.lines().filter(line -> line.startsWith("sluice_log_warmed_bytes_total "))
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst().orElse(0);
+        assertTrue(warmed > 0, "no bytes warmed:\n" + body);
     }
 
     @Test
