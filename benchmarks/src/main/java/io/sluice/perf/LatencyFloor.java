@@ -39,8 +39,6 @@ final class LatencyFloor
         "reader's); with it, also the three a record crosses within Sluice's processes (send() to the producer's I/O",
         "thread, the broker's network thread to the fetching connection's, the consumer's I/O thread to poll()).");
 
-    private static final byte[] END = new byte[0];
-
     private LatencyFloor()
     {
     }
@@ -131,20 +129,13 @@ final class LatencyFloor
     {
         private final OutputStream socket;
         private final int size;
-        private final BlockingQueue<byte[]> queue;
-        private final Thread io;
-        private volatile IOException failure;
+        private final HandOffWriter io;
 
         Sender(final OutputStream socket, final int size, final boolean handOff)
         {
             this.socket = socket;
             this.size = size;
-            this.queue = handOff ? new LinkedBlockingQueue<>() : null;
-            this.io = handOff ? new Thread(this::drain, "floor-sender-io") : null;
-            if (io != null)
-            {
-                io.start();
-            }
+            this.io = handOff ? new HandOffWriter(socket, "floor-sender-io") : null;
         }
 
         void send(final long first, final long count, final Throttler throttler) throws IOException
@@ -156,52 +147,14 @@ final class LatencyFloor
                 final ByteBuffer buffer = ByteBuffer.wrap(record);
                 buffer.putLong(0, first + n);
                 buffer.putLong(8, System.nanoTime());
-                if (queue == null)
+                if (io == null)
                 {
                     socket.write(record);
                 }
-                else if (failure != null)
-                {
-                    throw failure;
-                }
                 else
                 {
-                    queue.add(record);
+                    io.add(record);
                 }
-            }
-        }
-
-        /** As a producer's I/O thread does: takes whatever is queued and writes it in one go. */
-        private void drain()
-        {
-            final List<byte[]> taken = new ArrayList<>();
-            try
-            {
-                while (true)
-                {
-                    taken.add(queue.take());
-                    queue.drainTo(taken);
-                    final ByteBuffer batch = ByteBuffer.allocate(taken.size() * size);
-                    for (final byte[] record : taken)
-                    {
-                        if (record == END)
-                        {
-                            socket.write(batch.array(), 0, batch.position());
-                            return;
-                        }
-                        batch.put(record);
-                    }
-                    socket.write(batch.array(), 0, batch.position());
-                    taken.clear();
-                }
-            }
-            catch (final IOException e)
-            {
-                failure = e;
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
             }
         }
 
@@ -209,12 +162,7 @@ final class LatencyFloor
         {
             if (io != null)
             {
-                queue.add(END);
-                io.join();
-                if (failure != null)
-                {
-                    throw failure;
-                }
+                io.finish();
             }
         }
     }

@@ -8,8 +8,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The broker's place in {@code sluice perf floor}: a process of its own that forwards every byte from one loopback
@@ -22,7 +20,6 @@ public final class LoopbackRelay
 {
     static final int PRODUCER = 'P';
     static final int CONSUMER = 'C';
-    private static final byte[] END = new byte[0];
 
     private LoopbackRelay()
     {
@@ -72,38 +69,22 @@ public final class LoopbackRelay
         throws IOException, InterruptedException
     {
         final byte[] buffer = new byte[64 * 1024];
-        if (!handOff)
-        {
-            int read;
-            while ((read = from.read(buffer)) > 0)
-            {
-                to.write(buffer, 0, read);
-            }
-            return;
-        }
-        // Unbounded: the reader never waits for the writer, as a broker's thread never waits for another's.
-        final BlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
-        final Thread writer = new Thread(() ->
-        {
-            try
-            {
-                for (byte[] chunk = chunks.take(); chunk != END; chunk = chunks.take())
-                {
-                    to.write(chunk);
-                }
-            }
-            catch (final IOException | InterruptedException e)
-            {
-                throw new IllegalStateException("The relay's writer failed: " + e, e);
-            }
-        }, "relay-writer");
-        writer.start();
+        final HandOffWriter writer = handOff ? new HandOffWriter(to, "relay-writer") : null;
         int read;
         while ((read = from.read(buffer)) > 0)
         {
-            chunks.put(Arrays.copyOf(buffer, read));
+            if (writer == null)
+            {
+                to.write(buffer, 0, read);
+            }
+            else
+            {
+                writer.add(Arrays.copyOf(buffer, read));
+            }
         }
-        chunks.put(END);
-        writer.join();
+        if (writer != null)
+        {
+            writer.finish();
+        }
     }
 }
