@@ -108,7 +108,9 @@ public final class ClusterCommand
                 "offsets.topic.replication.factor=" + Math.min(3, brokers), ""), StandardCharsets.UTF_8);
             final Path log = home.resolve("broker.log");
             Files.deleteIfExists(log);
-            final Process process = new ProcessBuilder(javaBin, "-Xmx1g",
+            // As bin/sluice runs a broker: without Netty's leak detector, whose sampled stack traces stall network
+            // threads.
+            final Process process = new ProcessBuilder(javaBin, "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
                 "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-cp", System.getProperty("java.class.path"), BrokerMain.class.getName(), "--config",
                 config.toString())
