@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The adapter of one connection: decodes each frame's header, dispatches it to the API's handler, and writes the
@@ -49,6 +50,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
     ByteBufAllocator allocator()
     {
         return ctx.alloc();
+    }
+
+    ScheduledExecutorService eventLoop()
+    {
+        return ctx.executor();
     }
 
     SocketAddress remoteAddress()

@@ -7,6 +7,7 @@ import io.sluice.common.protocol.Send;
 import io.sluice.common.protocol.message.Message;
 
 import java.net.SocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One request in flight on a connection: its header, and the means to answer it from any thread. Answers are
@@ -46,6 +47,15 @@ public final class RequestContext
     public ByteBufAllocator allocator()
     {
         return connection.allocator();
+    }
+
+    /**
+     * The connection's event loop. A timer set here fires on the thread that writes the answer, and setting it from
+     * a handler wakes no other thread.
+     */
+    public ScheduledExecutorService eventLoop()
+    {
+        return connection.eventLoop();
     }
 
     public SocketAddress remoteAddress()

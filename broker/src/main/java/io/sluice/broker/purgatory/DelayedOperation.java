@@ -1,20 +1,18 @@
 package io.sluice.broker.purgatory;
 
-import io.netty.util.Timeout;
-import io.netty.util.TimerTask;
-
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A request parked until a condition holds (enough bytes to fetch, records past the high watermark) or its
  * timeout passes. Exactly one of the completion paths wins, so the response is sent once.
  */
-public abstract class DelayedOperation implements TimerTask
+public abstract class DelayedOperation
 {
     private final AtomicBoolean completed = new AtomicBoolean();
     private final long delayMs;
-    volatile Timeout timeout;
+    volatile ScheduledFuture<?> timeout;
     volatile List<Object> keys;
     volatile DelayedOperationPurgatory<?> purgatory;
 
@@ -41,10 +39,10 @@ public abstract class DelayedOperation implements TimerTask
         {
             return false;
         }
-        final Timeout t = timeout;
+        final ScheduledFuture<?> t = timeout;
         if (t != null)
         {
-            t.cancel();
+            t.cancel(false);
         }
         final DelayedOperationPurgatory<?> p = purgatory;
         if (p != null)
@@ -58,11 +56,5 @@ public abstract class DelayedOperation implements TimerTask
     public final boolean isCompleted()
     {
         return completed.get();
-    }
-
-    @Override
-    public final void run(final Timeout timeout)
-    {
-        forceComplete();
     }
 }

@@ -1,7 +1,5 @@
 package io.sluice.broker.purgatory;
 
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,12 +7,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Parked operations keyed by what can complete them (a partition), with timeouts on a hashed timer wheel, so
- * thousands of long-polling fetches cost a set entry each rather than a thread or a scheduled task each.
+ * Parked operations keyed by what can complete them (a partition), each with a timeout, so thousands of
+ * long-polling fetches cost a set entry and a timer each rather than a thread each.
+ *
+ * <p>A request's timeout is set on its connection's event loop: it fires where the answer is written, and setting
+ * or cancelling it wakes no other thread. (A hashed timer wheel would tick every few milliseconds whether anything
+ * is parked or not, and a timer thread of its own would be woken whenever a new timeout became the earliest, as it
+ * does for nearly every fetch parked.) Operations without a connection, such as the group coordinator's, use this
+ * purgatory's own timer thread, which sleeps while nothing is due.
  *
  * @param <T> the kind of operation parked here.
  */
@@ -23,26 +30,36 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
     private static final Logger LOG = LoggerFactory.getLogger(DelayedOperationPurgatory.class);
 
     private final String name;
-    private final Timer timer;
+    private final ScheduledThreadPoolExecutor timer;
     private final Map<Object, Set<T>> watchers = new ConcurrentHashMap<>();
     private final AtomicInteger parked = new AtomicInteger();
 
     public DelayedOperationPurgatory(final String name)
     {
         this.name = name;
-        this.timer = new HashedWheelTimer(r ->
+        this.timer = new ScheduledThreadPoolExecutor(1, r ->
         {
             final Thread thread = new Thread(r, "purgatory-" + name);
             thread.setDaemon(true);
             return thread;
-        }, 5, TimeUnit.MILLISECONDS, 512);
+        });
+        // Completed operations take their timeouts out at once instead of leaving them queued until due.
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /** As {@link #tryCompleteElseWatch(DelayedOperation, List, ScheduledExecutorService)}, timed by this purgatory. */
+    public boolean tryCompleteElseWatch(final T operation, final List<Object> keys)
+    {
+        return tryCompleteElseWatch(operation, keys, timer);
     }
 
     /**
      * Completes {@code operation} now if it can; otherwise parks it under {@code keys} until one of them is checked
-     * and the operation completes, or its delay passes. Returns whether it completed at once.
+     * and the operation completes, or its delay passes on {@code scheduler}, which then completes it. Returns
+     * whether it completed at once.
      */
-    public boolean tryCompleteElseWatch(final T operation, final List<Object> keys)
+    public boolean tryCompleteElseWatch(final T operation, final List<Object> keys,
+        final ScheduledExecutorService scheduler)
     {
         if (operation.tryComplete())
         {
@@ -62,13 +79,36 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
         }
         if (!operation.isCompleted())
         {
-            operation.timeout = timer.newTimeout(operation, operation.delayMs(), TimeUnit.MILLISECONDS);
+            try
+            {
+                operation.timeout = scheduler.schedule(() -> expire(operation), operation.delayMs(),
+                    TimeUnit.MILLISECONDS);
+            }
+            catch (final RejectedExecutionException e)
+            {
+                // The scheduler is shutting down (the broker is): nothing would time the operation out.
+                operation.forceComplete();
+                return false;
+            }
             if (operation.isCompleted())
             {
-                operation.timeout.cancel();
+                operation.timeout.cancel(false);
             }
         }
         return false;
+    }
+
+    private void expire(final T operation)
+    {
+        try
+        {
+            operation.forceComplete();
+        }
+        catch (final RuntimeException e)
+        {
+            // The scheduler would keep the failure in a future nobody reads.
+            LOG.error("Completing a parked {} operation at its timeout failed", name, e);
+        }
     }
 
     /** Tries to complete every operation watching {@code key}; returns how many completed. */
@@ -147,6 +187,6 @@ public final class DelayedOperationPurgatory<T extends DelayedOperation> impleme
     public void close()
     {
         completeAll();
-        timer.stop();
+        timer.shutdownNow();
     }
 }

@@ -79,7 +79,7 @@ public final class FetchHandler implements RequestHandler
             }
         }
         purgatory.tryCompleteElseWatch(new DelayedFetch(request.maxWaitMs(), () -> satisfied(request), respond),
-            keys);
+            keys, context.eventLoop());
     }
 
     /**

@@ -151,7 +151,7 @@ public final class ProduceHandler implements RequestHandler
                 }
             }
             context.respond(response(request, results));
-        }), keys);
+        }), keys, context.eventLoop());
     }
 
     private static ProduceResponse.PartitionResult error(final TopicPartition tp, final Errors error,
