@@ -281,6 +281,69 @@ class ProduceConsumeTest
         assertEquals(n, received.get());
     }
 
+    /**
+     * The broker copies a small partition's batches into the answer and sends a large one's from the file: one
+     * answer holding both must carry every byte in place.
+     */
+    @Test
+    void oneFetchAnswerCarriesSmallAndLargePartitionsExactly() throws Exception
+    {
+        final String topic = "mixed";
+        try (Admin admin = Admin.create(clientProps()))
+        {
+            admin.createTopic(new NewTopic(topic, 3, (short)1));
+        }
+        final Map<Integer, List<byte[]>> sent = new HashMap<>();
+        try (Producer<byte[], byte[]> producer = new Producer<>(clientProps("acks", "1"), new ByteArraySerializer(),
+            new ByteArraySerializer()))
+        {
+            final java.util.Random random = new java.util.Random(42);
+            final List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+            // Partition 0 a few hundred bytes, 1 about 60 KiB, 2 exactly none.
+            for (int i = 0; i < 40; i++)
+            {
+                final int partition = i % 2;
+                final byte[] value = new byte[partition == 0 ? 10 + i : 3_000 + i];
+                random.nextBytes(value);
+                sent.computeIfAbsent(partition, p -> new ArrayList<>()).add(value);
+                acks.add(producer.send(new ProducerRecord<>(topic, partition, null, null, value, List.of())));
+            }
+            for (final CompletableFuture<RecordMetadata> ack : acks)
+            {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        }
+        try (Consumer<byte[], byte[]> consumer = new Consumer<>(clientProps("auto.offset.reset", "earliest"),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+        {
+            consumer.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
+                new TopicPartition(topic, 2)));
+            final Map<Integer, List<byte[]>> got = new HashMap<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int count = 0;
+            while (count < 40 && System.nanoTime() < deadline)
+            {
+                for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200)))
+                {
+                    got.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record.value());
+                    count++;
+                }
+            }
+            assertEquals(40, count);
+            assertEquals(sent.keySet(), got.keySet());
+            for (final Map.Entry<Integer, List<byte[]>> entry : sent.entrySet())
+            {
+                final List<byte[]> received = got.get(entry.getKey());
+                assertEquals(entry.getValue().size(), received.size());
+                for (int i = 0; i < received.size(); i++)
+                {
+                    assertArrayEquals(entry.getValue().get(i), received.get(i), "partition " + entry.getKey()
+                        + ", record " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void shouldAcceptRecordsUpToMessageMaxBytesAndRefuseLargerOnes() throws Exception
     {
