@@ -599,6 +599,7 @@ public final class Consumer<K, V> implements AutoCloseable
             while (budget > 0 && (state.buffered != null || state.promote()))
             {
                 ConsumerRecord<K, V> record;
+                long next = -1;
                 while (budget > 0 && (record = state.buffered.next()) != null)
                 {
                     if (list == null)
@@ -609,8 +610,13 @@ public final class Consumer<K, V> implements AutoCloseable
                         list = new ArrayList<>(Math.min(budget, known < 0 ? 512 : known + 1));
                     }
                     list.add(record);
-                    state.position = record.offset() + 1;
+                    next = record.offset() + 1;
                     budget--;
+                }
+                if (next >= 0)
+                {
+                    // Once per batch, not per record: the position is a boxed Long (null until known).
+                    state.position = next;
                 }
                 if (!state.buffered.isEmpty())
                 {
