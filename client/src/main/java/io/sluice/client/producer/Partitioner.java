@@ -19,6 +19,12 @@ public final class Partitioner
         {
             return toPositive(murmur2(key)) % partitions;
         }
+        // Looked up first: computeIfAbsent's lambda captures the partition count, an allocation for every record.
+        final Integer current = sticky.get(topic);
+        if (current != null)
+        {
+            return current % partitions;
+        }
         return sticky.computeIfAbsent(topic, t -> ThreadLocalRandom.current().nextInt(partitions)) % partitions;
     }
 
