@@ -600,18 +600,38 @@ public final class Consumer<K, V> implements AutoCloseable
             {
                 ConsumerRecord<K, V> record;
                 long next = -1;
-                while (budget > 0 && (record = state.buffered.next()) != null)
+                try
                 {
-                    if (list == null)
+                    while (budget > 0 && (record = state.buffered.next()) != null)
                     {
-                        // A poll of a few records (the last batch of a fetch) gets a list of that size, not
-                        // one of max.poll.records slots per partition.
-                        final int known = state.buffered.remainingIfKnown();
-                        list = new ArrayList<>(Math.min(budget, known < 0 ? 512 : known + 1));
+                        if (list == null)
+                        {
+                            // A poll of a few records (the last batch of a fetch) gets a list of that size, not
+                            // one of max.poll.records slots per partition.
+                            final int known = state.buffered.remainingIfKnown();
+                            list = new ArrayList<>(Math.min(budget, known < 0 ? 512 : known + 1));
+                        }
+                        list.add(record);
+                        next = record.offset() + 1;
+                        budget--;
                     }
-                    list.add(record);
-                    next = record.offset() + 1;
-                    budget--;
+                }
+                catch (final SluiceException e)
+                {
+                    // A corrupt batch or a record the deserializers refuse. The position stays at it and the
+                    // fetched data goes, so the next poll fetches it again (a batch corrupted in transit comes back
+                    // whole) or fails on it again. Records already taken in this poll are returned first.
+                    if (next >= 0)
+                    {
+                        state.position = next;
+                    }
+                    state.clear();
+                    if (list == null && out.isEmpty())
+                    {
+                        throw e;
+                    }
+                    budget = 0;
+                    break;
                 }
                 if (next >= 0)
                 {

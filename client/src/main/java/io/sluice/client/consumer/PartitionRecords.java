@@ -2,6 +2,8 @@ package io.sluice.client.consumer;
 
 import io.sluice.client.serialization.Deserializer;
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.RecordDeserializationException;
+import io.sluice.common.errors.SluiceException;
 import io.sluice.common.record.RecordBatch;
 import io.sluice.common.record.RecordBatchReader;
 import io.sluice.common.record.RecordView;
@@ -28,6 +30,8 @@ final class PartitionRecords<K, V> implements RecordVisitor
     private int index;
     private int nextBatch;
     private long nextOffset;
+    /** Why the batches cannot be read past some record; thrown by {@link #next()} once it gets there. */
+    private SluiceException failure;
 
     PartitionRecords(final TopicPartition topicPartition, final ByteBuffer batches, final long fetchOffset,
         final RecordBatchReader reader, final Deserializer<K> keys, final Deserializer<V> values)
@@ -42,11 +46,18 @@ final class PartitionRecords<K, V> implements RecordVisitor
         this.nextOffset = fetchOffset;
     }
 
-    /** The next record, or null when every batch is consumed. */
+    /**
+     * The next record, or null when every batch is consumed. A batch that fails its checks, or a record the
+     * deserializers refuse, is thrown (again at every call) once the records decoded before it were returned.
+     */
     ConsumerRecord<K, V> next()
     {
         while (index >= current.size())
         {
+            if (failure != null)
+            {
+                throw failure;
+            }
             if (nextBatch >= batches.limit())
             {
                 return null;
@@ -55,7 +66,16 @@ final class PartitionRecords<K, V> implements RecordVisitor
             index = 0;
             final int start = nextBatch;
             final long batchNext = RecordBatch.nextOffset(batches, start);
-            nextBatch += reader.forEach(batches, start, batches.limit() - start, this);
+            try
+            {
+                nextBatch += reader.forEach(batches, start, batches.limit() - start, this);
+            }
+            catch (final SluiceException e)
+            {
+                // The records before it in this batch stay in current, to be returned first.
+                failure = e;
+                continue;
+            }
             nextOffset = Math.max(nextOffset, batchNext);
         }
         return current.get(index++);
@@ -89,7 +109,18 @@ final class PartitionRecords<K, V> implements RecordVisitor
             return;
         }
         final String topic = topicPartition.topic();
-        current.add(new ConsumerRecord<>(topic, topicPartition.partition(), record.offset(), record.timestamp(),
-            keys.deserialize(topic, record.key()), values.deserialize(topic, record.value()), record.headers()));
+        final K key;
+        final V value;
+        try
+        {
+            key = keys.deserialize(topic, record.key());
+            value = values.deserialize(topic, record.value());
+        }
+        catch (final RuntimeException e)
+        {
+            throw new RecordDeserializationException(topicPartition, record.offset(), e);
+        }
+        current.add(new ConsumerRecord<>(topic, topicPartition.partition(), record.offset(), record.timestamp(), key,
+            value, record.headers()));
     }
 }

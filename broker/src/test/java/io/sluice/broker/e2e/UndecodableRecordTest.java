@@ -1,0 +1,124 @@
+package io.sluice.broker.e2e;
+
+import io.sluice.broker.test.BrokerProcess;
+import io.sluice.client.admin.Admin;
+import io.sluice.client.admin.NewTopic;
+import io.sluice.client.consumer.Consumer;
+import io.sluice.client.consumer.ConsumerRecord;
+import io.sluice.client.producer.Producer;
+import io.sluice.client.producer.ProducerRecord;
+import io.sluice.client.serialization.Deserializer;
+import io.sluice.client.serialization.StringSerializer;
+import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.RecordDeserializationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A record the application's deserializer refuses: poll returns every record before it, then stops at it with an
+ * exception naming its partition and offset, until the application seeks past it. Nothing is skipped unseen.
+ */
+class UndecodableRecordTest
+{
+    @TempDir
+    static Path tmp;
+
+    private static BrokerProcess broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception
+    {
+        broker = new BrokerProcess(tmp.resolve("data")).start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception
+    {
+        if (broker != null)
+        {
+            assertEquals(0, broker.stop(), "a clean SIGTERM exit");
+        }
+    }
+
+    /** Refuses the value "poison", as a JSON deserializer refuses text that is not JSON. */
+    private static final Deserializer<String> STRICT = (topic, data) ->
+    {
+        final String value = data == null ? null : new String(data, StandardCharsets.UTF_8);
+        if ("poison".equals(value))
+        {
+            throw new IllegalArgumentException("not a valid value: " + value);
+        }
+        return value;
+    };
+
+    @Test
+    void pollStopsAtTheRecordItCannotDeserializeAndGoesOnOnceTheApplicationSeeksPastIt() throws Exception
+    {
+        final String topic = "poisoned";
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        final Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrap());
+        try (Admin admin = Admin.create(props))
+        {
+            admin.createTopic(new NewTopic(topic, 1, (short)1));
+        }
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "acks", "1"), new StringSerializer(), new StringSerializer()))
+        {
+            // One batch per record: the records before the bad one arrive in the same fetch, in batches of their own.
+            for (int i = 0; i < 10; i++)
+            {
+                producer.send(new ProducerRecord<>(topic, i == 5 ? "poison" : "ok-" + i)).get(30, TimeUnit.SECONDS);
+            }
+        }
+        try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "auto.offset.reset", "earliest"), STRICT, STRICT))
+        {
+            consumer.assign(List.of(tp));
+            final List<String> values = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            RecordDeserializationException refused = null;
+            while (refused == null && System.nanoTime() < deadline)
+            {
+                try
+                {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                }
+                catch (final RecordDeserializationException e)
+                {
+                    refused = e;
+                }
+            }
+            assertEquals(List.of("ok-0", "ok-1", "ok-2", "ok-3", "ok-4"), values);
+            assertTrue(refused != null, "poll never reported the record it could not deserialize");
+            assertEquals(tp, refused.topicPartition());
+            assertEquals(5, refused.offset());
+            assertEquals(5, consumer.position(tp));
+            assertThrows(RecordDeserializationException.class, () -> consumer.poll(Duration.ofMillis(500)),
+                "the same record again, until the application moves past it");
+            assertEquals(5, consumer.position(tp));
+
+            consumer.seek(tp, refused.offset() + 1);
+            final List<ConsumerRecord<String, String>> rest = new ArrayList<>();
+            while (rest.size() < 4 && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(200)).forEach(rest::add);
+            }
+            assertEquals(List.of("ok-6", "ok-7", "ok-8", "ok-9"), rest.stream().map(ConsumerRecord::value).toList());
+            assertEquals(6, rest.get(0).offset());
+        }
+    }
+}
