@@ -111,6 +111,7 @@ final class ConsumerPerformance
             long count = 0;
             long bytes = 0;
             final long start = System.nanoTime();
+            final HostSteal steal = HostSteal.start();
             long lastRecord = start;
             long lastReport = start;
             long lastReportCount = 0;
@@ -145,7 +146,7 @@ final class ConsumerPerformance
                     lastReportCount = count;
                 }
             }
-            Report.print(out, "consume", count, bytes, lastRecord - start, null);
+            Report.print(out, "consume", count, bytes, lastRecord - start, null, steal);
         }
     }
 

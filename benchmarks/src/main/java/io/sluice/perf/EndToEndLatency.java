@@ -150,6 +150,7 @@ final class EndToEndLatency
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             final long measuredStart = System.nanoTime();
+            final HostSteal steal = HostSteal.start();
             send(producer, topic, size, warmup, records, new Throttler(throughput, measuredStart), sent ->
             {
                 synchronized (latency)
@@ -168,7 +169,7 @@ final class EndToEndLatency
                 reader.interrupt();
             }
             Report.print(out, "e2e", latency.getTotalCount(), latency.getTotalCount() * size,
-                System.nanoTime() - measuredStart, latency);
+                System.nanoTime() - measuredStart, latency, steal);
             if (latencyLog != null)
             {
                 writeLatencyLog(java.nio.file.Path.of(latencyLog), measuredStart, sentNanos, latencyMicros,

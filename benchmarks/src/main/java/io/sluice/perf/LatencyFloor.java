@@ -68,6 +68,7 @@ final class LatencyFloor
             final int port = relayPort(relay);
             final Histogram latency = Report.histogram();
             final long elapsed;
+            final HostSteal steal;
             try (Socket producer = connect(port, LoopbackRelay.PRODUCER);
                 Socket consumer = connect(port, LoopbackRelay.CONSUMER))
             {
@@ -76,12 +77,14 @@ final class LatencyFloor
                 final Sender sender = new Sender(producer.getOutputStream(), size, handOffs);
                 sender.send(0, warmup, new Throttler(throughput, System.nanoTime()));
                 final long measuredStart = System.nanoTime();
+                steal = HostSteal.start();
                 sender.send(warmup, records, new Throttler(throughput, measuredStart));
                 sender.finish();
                 receiver.awaitAll(TimeUnit.SECONDS.toNanos(60));
                 elapsed = System.nanoTime() - measuredStart;
             }
-            Report.print(out, "floor", latency.getTotalCount(), latency.getTotalCount() * size, elapsed, latency);
+            Report.print(out, "floor", latency.getTotalCount(), latency.getTotalCount() * size, elapsed, latency,
+                steal);
         }
         finally
         {

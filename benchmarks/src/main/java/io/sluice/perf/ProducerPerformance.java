@@ -71,6 +71,7 @@ final class ProducerPerformance
             }
             producer.flush();
             final long start = System.nanoTime();
+            final HostSteal steal = HostSteal.start();
             final Throttler throttler = new Throttler(throughput, start);
             long lastReport = start;
             long lastReportAcked = 0;
@@ -114,7 +115,7 @@ final class ProducerPerformance
             synchronized (latency)
             {
                 Report.print(out, "produce", records - failed.get(), (records - failed.get()) * size, elapsed,
-                    latency);
+                    latency, steal);
             }
         }
     }

@@ -21,7 +21,7 @@ final class Report
     }
 
     static void print(final PrintStream out, final String tool, final long records, final long bytes,
-        final long elapsedNanos, final Histogram latencyMicros)
+        final long elapsedNanos, final Histogram latencyMicros, final HostSteal steal)
     {
         final double seconds = elapsedNanos / 1e9;
         final double recordsPerSecond = records / seconds;
@@ -41,6 +41,12 @@ final class Report
                 ",\"latency_ms\":{\"avg\":%.3f,\"p50\":%.3f,\"p95\":%.3f,\"p99\":%.3f,\"p99_9\":%.3f,\"max\":%.3f}",
                 latencyMicros.getMean() / 1000, ms(latencyMicros, 50), ms(latencyMicros, 95), ms(latencyMicros, 99),
                 ms(latencyMicros, 99.9), latencyMicros.getMaxValue() / 1000.0));
+        }
+        final double stolen = steal.percent();
+        if (!Double.isNaN(stolen))
+        {
+            summary.append(String.format(Locale.ROOT, "; host steal %.1f %% of CPU time", stolen));
+            json.append(String.format(Locale.ROOT, ",\"steal_pct\":%.2f", stolen));
         }
         json.append('}');
         out.println(summary);
