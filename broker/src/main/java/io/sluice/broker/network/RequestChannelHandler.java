@@ -246,7 +246,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
                 catch (final IOException e)
                 {
                     copy.release();
-                    releaseFrom(parts, i + 1);
+                    send.releaseFrom(i + 1);
                     // The frame's length went out with its first part: the connection cannot go on.
                     LOG.warn("Closing connection from {}: could not read {} bytes of a segment for an answer ({})",
                         remoteAddress(), slice.sizeInBytes(), e.toString());
@@ -258,17 +258,6 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter
             else
             {
                 throw new IllegalStateException("Cannot send a " + ((RecordSet)part).getClass().getName());
-            }
-        }
-    }
-
-    private static void releaseFrom(final List<Object> parts, final int first)
-    {
-        for (int i = first; i < parts.size(); i++)
-        {
-            if (parts.get(i) instanceof ByteBuf)
-            {
-                ((ByteBuf)parts.get(i)).release();
             }
         }
     }

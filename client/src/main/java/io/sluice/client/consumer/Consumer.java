@@ -621,10 +621,6 @@ public final class Consumer<K, V> implements AutoCloseable
                     // A corrupt batch or a record the deserializers refuse. The position stays at it and the
                     // fetched data goes, so the next poll fetches it again (a batch corrupted in transit comes back
                     // whole) or fails on it again. Records already taken in this poll are returned first.
-                    if (next >= 0)
-                    {
-                        state.position = next;
-                    }
                     state.clear();
                     if (list == null && out.isEmpty())
                     {
@@ -633,10 +629,13 @@ public final class Consumer<K, V> implements AutoCloseable
                     budget = 0;
                     break;
                 }
-                if (next >= 0)
+                finally
                 {
-                    // Once per batch, not per record: the position is a boxed Long (null until known).
-                    state.position = next;
+                    if (next >= 0)
+                    {
+                        // Once per batch, not per record: the position is a boxed Long (null until known).
+                        state.position = next;
+                    }
                 }
                 if (!state.buffered.isEmpty())
                 {

@@ -29,11 +29,17 @@ public final class Send
     /** Releases the buffers, for a send that will not be written. */
     public void release()
     {
-        for (final Object part : parts)
+        releaseFrom(0);
+    }
+
+    /** Releases the buffers from part {@code first} on, for a send whose earlier parts went to the channel. */
+    public void releaseFrom(final int first)
+    {
+        for (int i = first; i < parts.size(); i++)
         {
-            if (part instanceof ByteBuf)
+            if (parts.get(i) instanceof ByteBuf)
             {
-                ((ByteBuf)part).release();
+                ((ByteBuf)parts.get(i)).release();
             }
         }
     }
