@@ -12,6 +12,7 @@ import io.sluice.client.producer.RecordMetadata;
 import io.sluice.client.serialization.StringDeserializer;
 import io.sluice.client.serialization.StringSerializer;
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.TimeoutException;
 import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.protocol.Errors;
 import io.sluice.common.protocol.message.InitProducerIdRequest;
@@ -32,13 +33,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What survives: retried batches, kill -9, clean restarts. Real broker processes on one data directory. */
@@ -198,6 +203,51 @@ class DurabilityTest
                 assertEquals(3, admin.describeTopics(List.of("precious")).get("precious").partitions().size());
             }
             assertTrue(broker.log().contains("Adopted topic precious"), broker.log());
+        }
+        finally
+        {
+            broker.close();
+        }
+    }
+
+    @Test
+    void recordsWaitingForAGoneBrokerFailOnceTheDeliveryTimeoutPasses() throws Exception
+    {
+        final BrokerProcess broker = new BrokerProcess(tmp.resolve("data")).start();
+        try
+        {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+            {
+                admin.createTopic(new NewTopic("orphaned", 3, (short)1));
+            }
+            // 200-byte batches hold one 100-byte record: each partition queues several batches behind the first.
+            try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+                "batch.size", "200", "linger.ms", "0", "delivery.timeout.ms", "3000", "request.timeout.ms", "1000"),
+                new StringSerializer(), new StringSerializer()))
+            {
+                for (int p = 0; p < 3; p++)
+                {
+                    producer.send(new ProducerRecord<>("orphaned", p, null, null, "before", List.of())).get();
+                }
+                broker.kill();
+                final String value = "x".repeat(100);
+                final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+                final long start = System.nanoTime();
+                for (int i = 0; i < 30; i++)
+                {
+                    futures.add(producer.send(new ProducerRecord<>("orphaned", i % 3, null, null, value, List.of())));
+                }
+                for (final CompletableFuture<RecordMetadata> future : futures)
+                {
+                    final ExecutionException failure = assertThrows(ExecutionException.class,
+                        () -> future.get(20, TimeUnit.SECONDS));
+                    assertInstanceOf(TimeoutException.class, failure.getCause());
+                    assertTrue(failure.getCause().getMessage().contains("delivery.timeout.ms (3000 ms)"),
+                        failure.getCause().getMessage());
+                }
+                final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(waitedMs >= 2_900, "failed before the delivery timeout: " + waitedMs + " ms");
+            }
         }
         finally
         {

@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -218,20 +217,22 @@ final class RecordAccumulator
     /** Fails batches that waited past {@code delivery.timeout.ms} without being sent. */
     List<ProducerBatch> expire(final long nowMs)
     {
-        final List<ProducerBatch> expired = new ArrayList<>();
+        List<ProducerBatch> expired = List.of();
         for (final PartitionQueue queue : queues.values())
         {
             synchronized (queue)
             {
-                final Iterator<ProducerBatch> it = queue.batches.iterator();
-                while (it.hasNext())
+                // A queue holds its batches in creation order (retries go back in front, and they are the oldest),
+                // so deadlines only grow along it: the scan stops at the first batch still in time instead of
+                // walking every waiting batch (thousands with a full buffer) on each pass of the sender.
+                ProducerBatch first;
+                while ((first = queue.batches.peekFirst()) != null && nowMs >= first.deliveryDeadlineMs)
                 {
-                    final ProducerBatch batch = it.next();
-                    if (nowMs >= batch.deliveryDeadlineMs)
+                    if (expired.isEmpty())
                     {
-                        it.remove();
-                        expired.add(batch);
+                        expired = new ArrayList<>();
                     }
+                    expired.add(queue.batches.pollFirst());
                 }
             }
         }
