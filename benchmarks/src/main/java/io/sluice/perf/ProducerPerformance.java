@@ -82,7 +82,7 @@ final class ProducerPerformance
             {
                 throttler.throttle(i);
                 final long sendNanos = System.nanoTime();
-                producer.send(new ProducerRecord<>(topic, payload)).whenComplete((m, e) ->
+                producer.send(new ProducerRecord<>(topic, payload), (m, e) ->
                 {
                     if (e != null)
                     {

@@ -55,8 +55,9 @@ public class RecordAccumulatorBenchmark
     public CompletableFuture<RecordMetadata> append() throws InterruptedException
     {
         final TopicPartition tp = partitions[(int)(sent++ % PARTITIONS)];
-        final CompletableFuture<RecordMetadata> future = accumulator.append(tp, 1_700_000_000_000L, null, value,
-            Header.NONE, 0, 1_700_000_000_000L, false, markReady);
+        final CallbackFuture future = new CallbackFuture();
+        accumulator.append(tp, 1_700_000_000_000L, null, value, Header.NONE, future, 0, 1_700_000_000_000L, false,
+            markReady);
         if (ready)
         {
             ready = false;

@@ -18,6 +18,7 @@ import io.sluice.client.serialization.StringDeserializer;
 import io.sluice.client.serialization.StringSerializer;
 import io.sluice.common.TopicPartition;
 import io.sluice.common.errors.ApiException;
+import io.sluice.common.errors.RecordTooLargeException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.protocol.ApiKeys;
 import io.sluice.common.protocol.Errors;
@@ -46,10 +47,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,6 +92,55 @@ class ClientApiTest
     static void stop() throws Exception
     {
         broker.stop();
+    }
+
+    @Test
+    void sendWithACallbackReportsEachRecordOnceAndKeepsGoingPastAThrowingCallback() throws Exception
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic("called-back", 1, (short)1));
+        }
+        final List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        final List<Future<RecordMetadata>> futures = new ArrayList<>();
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "max.request.size", "2000"), new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                final int n = i;
+                futures.add(producer.send(new ProducerRecord<>("called-back", 0, null, "k", "v" + i, List.of()),
+                    (metadata, error) ->
+                    {
+                        heard.add(n + "@" + (error == null ? metadata.offset() : error.toString()));
+                        if (n == 10)
+                        {
+                            throw new IllegalStateException("a bug in the application's callback");
+                        }
+                    }));
+            }
+            // Refused before it is queued: the callback hears it on this thread, the future holds it too.
+            final List<Exception> refused = new ArrayList<>();
+            final Future<RecordMetadata> tooLarge = producer.send(new ProducerRecord<>(
+                "called-back", "x".repeat(5000)), (metadata, error) -> refused.add(error));
+            assertEquals(1, refused.size());
+            assertTrue(refused.get(0) instanceof RecordTooLargeException, refused.toString());
+            assertEquals(refused.get(0), assertThrows(ExecutionException.class, tooLarge::get).getCause());
+            producer.flush();
+            for (int i = 0; i < 50; i++)
+            {
+                assertEquals(i, futures.get(i).get(0, TimeUnit.MILLISECONDS).offset(), "flush waited for record " + i);
+            }
+            // The producer still works after a callback threw.
+            assertEquals(50L, producer.send(new ProducerRecord<>("called-back", 0, null, "k", "after", List.of()),
+                (metadata, error) -> { }).get(10, TimeUnit.SECONDS).offset());
+        }
+        final List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++)
+        {
+            expected.add(i + "@" + i);
+        }
+        assertEquals(expected, heard, "each record's callback once, in order");
     }
 
     private static Consumer<String, String> consumer(final String reset)

@@ -1,7 +1,6 @@
 package io.sluice.client.producer;
 
 import io.sluice.client.internals.Cluster;
-import io.sluice.client.internals.Futures;
 import io.sluice.client.internals.Metadata;
 import io.sluice.client.internals.PartitionInfo;
 import io.sluice.client.network.NetworkClient;
@@ -19,7 +18,9 @@ import io.sluice.common.record.RecordBatchBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,6 +87,23 @@ public final class Producer<K, V> implements AutoCloseable
      */
     public CompletableFuture<RecordMetadata> send(final ProducerRecord<K, V> record)
     {
+        final CallbackFuture future = new CallbackFuture();
+        send(record, future);
+        return future;
+    }
+
+    /**
+     * Queues a record and calls {@code callback} once with its metadata or its failure (the exceptions of
+     * {@link #send(ProducerRecord)}), as Kafka's {@code send(record, callback)}: on the client's event loop, or on
+     * this thread when the record failed before it was queued. Keeps less per record until the answer than a
+     * callback added to the future of {@link #send(ProducerRecord)}, which matters with many records in flight.
+     *
+     * @return the record's future, which cannot be cancelled.
+     * @throws IllegalStateException if the producer is closed.
+     */
+    public Future<RecordMetadata> send(final ProducerRecord<K, V> record, final Callback callback)
+    {
+        Objects.requireNonNull(callback, "callback");
         if (closed)
         {
             throw new IllegalStateException("Cannot send after the producer is closed");
@@ -134,27 +152,33 @@ public final class Producer<K, V> implements AutoCloseable
             final long now = System.currentTimeMillis();
             final long timestamp = record.timestamp() == null ? now : record.timestamp();
             final boolean sticky = key == null && record.partition() == null;
-            CompletableFuture<RecordMetadata> future = accumulator.append(partitionInfos.get(partition)
-                .topicPartition(), timestamp, key, value, headers, maxBlock, now, sticky, wakeSender);
+            Future<RecordMetadata> future = accumulator.append(partitionInfos.get(partition).topicPartition(),
+                timestamp, key, value, headers, callback, maxBlock, now, sticky, wakeSender);
             if (future == RecordAccumulator.ABORTED_FOR_NEW_BATCH)
             {
                 // The sticky partition's batch is done: move on, as Kafka's partitioner does, then start a batch.
                 partitioner.onNewBatch(record.topic(), partition, partitions);
                 final int next = partitioner.partition(record.topic(), null, partitions);
                 future = accumulator.append(partitionInfos.get(next).topicPartition(), timestamp, key, value,
-                    headers, maxBlock, now, false, wakeSender);
+                    headers, callback, maxBlock, now, false, wakeSender);
             }
             return future;
         }
         catch (final SluiceException | IllegalArgumentException e)
         {
-            return CompletableFuture.failedFuture(e);
+            return failedBeforeQueued(callback, e);
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(new SluiceException("Interrupted while sending"));
+            return failedBeforeQueued(callback, new SluiceException("Interrupted while sending"));
         }
+    }
+
+    private static Future<RecordMetadata> failedBeforeQueued(final Callback callback, final RuntimeException error)
+    {
+        callback.onCompletion(null, error);
+        return callback instanceof CallbackFuture future ? future : CompletableFuture.failedFuture(error);
     }
 
     /** The partitions of {@code topic}, refreshing metadata until it has some, for up to {@code maxBlockMs}. */
@@ -202,24 +226,33 @@ public final class Producer<K, V> implements AutoCloseable
         }
     }
 
-    /** Sends every queued record now and waits until each is acknowledged or failed. */
+    /**
+     * Sends every queued record now and waits until each is acknowledged or failed.
+     *
+     * @throws TimeoutException if that takes longer than {@code delivery.timeout.ms} + {@code request.timeout.ms}.
+     */
     public void flush()
     {
         accumulator.beginFlush();
         sender.wakeup();
+        // Every batch ends within delivery.timeout.ms, acknowledged or failed, so this bound only trips when the
+        // sender itself is stuck. Failures are the records' own to report; flush only waits.
+        final long timeoutMs = config.deliveryTimeoutMs + config.common.requestTimeoutMs();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         try
         {
-            for (final CompletableFuture<RecordMetadata> future : accumulator.incompleteFutures())
+            for (final ProducerBatch batch : accumulator.incompleteBatches())
             {
-                try
+                if (!batch.awaitDone(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
                 {
-                    Futures.await(future, config.deliveryTimeoutMs + config.common.requestTimeoutMs(), "flush");
-                }
-                catch (final SluiceException e)
-                {
-                    // The record's own future carries its failure; flush only waits.
+                    throw new TimeoutException("flush did not complete within " + timeoutMs + " ms");
                 }
             }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while flushing");
         }
         finally
         {

@@ -7,19 +7,25 @@ import io.sluice.common.record.Header;
 import io.sluice.common.record.RecordBatch;
 import io.sluice.common.record.RecordBatchBuilder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * Records gathered for one partition, encoded as they arrive, and the futures of their senders. Closed into a v2
+ * Records gathered for one partition, encoded as they arrive, and the callbacks of their senders. Closed into a v2
  * batch when drained; the bytes are kept for retries. Guarded by the accumulator's per-partition deque lock until
- * drained, then owned by the sender thread.
+ * drained, then owned by the sender thread. Completed once: the outcome is kept for the records' futures.
  */
 final class ProducerBatch
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerBatch.class);
+
     /** Record slots allocated up front at most (a batch of tiny records grows past them). */
     private static final int MAX_INITIAL_SLOTS = 1024;
 
@@ -29,14 +35,19 @@ final class ProducerBatch
     private final RecordBatchBuilder builder;
     private final int allocatedSize;
     private final int capacity;
-    // Each record's future and what its RecordMetadata needs, in arrays sized for a full batch of records like the
-    // first: no object per record but what the API hands back (the future, then its RecordMetadata).
-    private CompletableFuture<RecordMetadata>[] futures;
+    // Each record's callback and what its RecordMetadata needs, in arrays sized for a full batch of records like the
+    // first: no object per record but the callback (or the future send returns, which is its own callback).
+    private Callback[] callbacks;
     private long[] timestamps;
     private int[] keySizes;
     private int[] valueSizes;
     private int recordCount;
     private ByteBuffer built;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private boolean finished;
+    // Written before done opens, read after: the outcome for the records' futures.
+    private long resultBaseOffset = -1;
+    private Exception failure;
     int attempts;
     long retryAfterMs;
     int baseSequence = RecordBatch.NO_SEQUENCE;
@@ -57,10 +68,11 @@ final class ProducerBatch
 
     /**
      * Appends a record if it fits ({@code batch.size} counts uncompressed bytes, as Kafka's estimate does); the
-     * first record always fits. Returns the sender's future, or null when the batch is full.
+     * first record always fits. Returns the record's future (the callback itself when it is a
+     * {@link CallbackFuture}), or null when the batch is full.
      */
-    synchronized CompletableFuture<RecordMetadata> tryAppend(final long timestamp, final byte[] key, final byte[] value,
-        final Header[] headers)
+    synchronized Future<RecordMetadata> tryAppend(final long timestamp, final byte[] key, final byte[] value,
+        final Header[] headers, final Callback callback)
     {
         if (built != null)
         {
@@ -73,32 +85,29 @@ final class ProducerBatch
         {
             return null;
         }
-        if (futures == null)
+        if (callbacks == null)
         {
             // Enough for a full batch of records the size of the first (later ones' deltas take no fewer bytes);
             // records of other sizes grow the slots.
             allocateRecordSlots(Math.max(1, Math.min(MAX_INITIAL_SLOTS, (capacity - RecordBatch.HEADER_SIZE)
                 / (size - 12) + 1)));
         }
-        else if (recordCount == futures.length)
+        else if (recordCount == callbacks.length)
         {
             allocateRecordSlots(2 * recordCount);
         }
         builder.append(timestamp, key, value, headers);
-        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        futures[recordCount] = future;
-        timestamps[recordCount] = timestamp;
-        keySizes[recordCount] = keySize;
-        valueSizes[recordCount] = valueSize;
-        recordCount++;
-        return future;
+        final int index = recordCount++;
+        callbacks[index] = callback;
+        timestamps[index] = timestamp;
+        keySizes[index] = keySize;
+        valueSizes[index] = valueSize;
+        return callback instanceof CallbackFuture future ? future : new RecordFuture(this, index);
     }
 
-    @SuppressWarnings("unchecked")
     private void allocateRecordSlots(final int slots)
     {
-        futures = futures == null ? (CompletableFuture<RecordMetadata>[])new CompletableFuture<?>[slots]
-            : Arrays.copyOf(futures, slots);
+        callbacks = callbacks == null ? new Callback[slots] : Arrays.copyOf(callbacks, slots);
         timestamps = timestamps == null ? new long[slots] : Arrays.copyOf(timestamps, slots);
         keySizes = keySizes == null ? new int[slots] : Arrays.copyOf(keySizes, slots);
         valueSizes = valueSizes == null ? new int[slots] : Arrays.copyOf(valueSizes, slots);
@@ -149,27 +158,82 @@ final class ProducerBatch
         return built == null ? RecordBatch.HEADER_SIZE + builder.uncompressedRecordsSize() : built.remaining();
     }
 
+    /** Acknowledged at {@code baseOffset} (-1 when acks=0): tells every record's callback, once. */
     void complete(final long baseOffset)
     {
-        for (int i = 0; i < recordCount; i++)
+        if (finish(baseOffset, null))
         {
-            futures[i].complete(new RecordMetadata(topicPartition, baseOffset < 0 ? -1 : baseOffset + i,
-                timestamps[i], keySizes[i], valueSizes[i]));
+            for (int i = 0; i < recordCount; i++)
+            {
+                call(callbacks[i], metadata(i), null);
+            }
         }
     }
 
+    /** Failed for good: tells every record's callback, once. */
     void fail(final SluiceException error)
     {
-        for (int i = 0; i < recordCount; i++)
+        if (finish(-1, error))
         {
-            futures[i].completeExceptionally(error);
+            for (int i = 0; i < recordCount; i++)
+            {
+                call(callbacks[i], null, error);
+            }
         }
     }
 
-    /** The futures, for flush() to wait on. */
-    synchronized List<CompletableFuture<RecordMetadata>> futures()
+    private synchronized boolean finish(final long baseOffset, final Exception error)
     {
-        return recordCount == 0 ? List.of() : Arrays.asList(Arrays.copyOf(futures, recordCount));
+        if (finished)
+        {
+            return false;
+        }
+        finished = true;
+        resultBaseOffset = baseOffset;
+        failure = error;
+        done.countDown();
+        return true;
+    }
+
+    private void call(final Callback callback, final RecordMetadata metadata, final Exception error)
+    {
+        try
+        {
+            callback.onCompletion(metadata, error);
+        }
+        catch (final RuntimeException e)
+        {
+            // The application's code: it must not stop the other records' callbacks or the sender.
+            LOG.error("A send callback for {} threw", topicPartition, e);
+        }
+    }
+
+    /** Record {@code index}'s metadata, once the batch is acknowledged. */
+    RecordMetadata metadata(final int index)
+    {
+        return new RecordMetadata(topicPartition, resultBaseOffset < 0 ? -1 : resultBaseOffset + index,
+            timestamps[index], keySizes[index], valueSizes[index]);
+    }
+
+    /** Why the batch failed, or null; meaningful once done. */
+    Exception failure()
+    {
+        return failure;
+    }
+
+    boolean isDone()
+    {
+        return done.getCount() == 0;
+    }
+
+    void awaitDone() throws InterruptedException
+    {
+        done.await();
+    }
+
+    boolean awaitDone(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return done.await(timeout, unit);
     }
 
     RecordBatchBuilder builder()

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -64,24 +65,25 @@ final class RecordAccumulator
     }
 
     /** Returned when {@code abortOnNewBatch} stopped an append that needed a new batch; never completed. */
-    static final CompletableFuture<RecordMetadata> ABORTED_FOR_NEW_BATCH = new CompletableFuture<>();
+    static final Future<RecordMetadata> ABORTED_FOR_NEW_BATCH = new CompletableFuture<>();
 
     /**
      * Appends to the partition's open batch, or starts a new one. With {@code abortOnNewBatch} (records the sticky
      * partitioner placed) it returns {@link #ABORTED_FOR_NEW_BATCH} instead of starting one, so the partitioner
-     * can move on to another partition first. Returns the record's future; {@code batchReady} runs (outside the
-     * partition's lock) when the append filled a batch or started one, which the sender must then look at.
+     * can move on to another partition first. Returns the record's future ({@code callback} itself when it is a
+     * {@link CallbackFuture}); {@code batchReady} runs (outside the partition's lock) when the append filled a batch
+     * or started one, which the sender must then look at.
      */
-    CompletableFuture<RecordMetadata> append(final TopicPartition tp, final long timestamp, final byte[] key,
-        final byte[] value, final Header[] headers, final long maxBlockMs, final long nowMs,
+    Future<RecordMetadata> append(final TopicPartition tp, final long timestamp, final byte[] key,
+        final byte[] value, final Header[] headers, final Callback callback, final long maxBlockMs, final long nowMs,
         final boolean abortOnNewBatch, final Runnable batchReady) throws InterruptedException
     {
         final PartitionQueue queue = queue(tp);
-        CompletableFuture<RecordMetadata> future;
+        Future<RecordMetadata> future;
         boolean ready;
         synchronized (queue)
         {
-            future = appendToOpenBatch(queue, timestamp, key, value, headers);
+            future = appendToOpenBatch(queue, timestamp, key, value, headers, callback);
             if (future == null && abortOnNewBatch)
             {
                 return ABORTED_FOR_NEW_BATCH;
@@ -97,7 +99,7 @@ final class RecordAccumulator
             synchronized (queue)
             {
                 // Another thread may have started a batch while this one waited for memory.
-                future = appendToOpenBatch(queue, timestamp, key, value, headers);
+                future = appendToOpenBatch(queue, timestamp, key, value, headers, callback);
                 if (future != null)
                 {
                     pool.release(builder, size);
@@ -107,7 +109,7 @@ final class RecordAccumulator
                 {
                     final ProducerBatch batch = new ProducerBatch(tp, builder, size, compression, nowMs,
                         deliveryTimeoutMs);
-                    future = batch.tryAppend(timestamp, key, value, headers);
+                    future = batch.tryAppend(timestamp, key, value, headers, callback);
                     queue.batches.addLast(batch);
                     incomplete.add(batch);
                     ready = true;
@@ -122,11 +124,11 @@ final class RecordAccumulator
     }
 
     /** Appends to the partition's last batch; null if there is none, it is closed or the record does not fit. */
-    private static CompletableFuture<RecordMetadata> appendToOpenBatch(final PartitionQueue queue,
-        final long timestamp, final byte[] key, final byte[] value, final Header[] headers)
+    private static Future<RecordMetadata> appendToOpenBatch(final PartitionQueue queue, final long timestamp,
+        final byte[] key, final byte[] value, final Header[] headers, final Callback callback)
     {
         final ProducerBatch last = queue.batches.peekLast();
-        return last == null || last.isClosed() ? null : last.tryAppend(timestamp, key, value, headers);
+        return last == null || last.isClosed() ? null : last.tryAppend(timestamp, key, value, headers, callback);
     }
 
     /** Brokers with a batch ready to go, and how long until the next batch becomes ready. */
@@ -294,15 +296,10 @@ final class RecordAccumulator
         return false;
     }
 
-    /** The futures of every record not yet acknowledged. */
-    List<CompletableFuture<RecordMetadata>> incompleteFutures()
+    /** Every batch not yet acknowledged or failed, for flush() to wait on. */
+    List<ProducerBatch> incompleteBatches()
     {
-        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
-        for (final ProducerBatch batch : incomplete)
-        {
-            futures.addAll(batch.futures());
-        }
-        return futures;
+        return new ArrayList<>(incomplete);
     }
 
     void beginFlush()

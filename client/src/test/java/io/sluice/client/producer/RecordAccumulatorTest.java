@@ -21,7 +21,8 @@ class RecordAccumulatorTest
 
     private void append(final TopicPartition tp, final long nowMs) throws InterruptedException
     {
-        accumulator.append(tp, nowMs, null, new byte[100], Header.NONE, 0, nowMs, false, () -> { });
+        accumulator.append(tp, nowMs, null, new byte[100], Header.NONE, new CallbackFuture(), 0, nowMs, false,
+            () -> { });
     }
 
     @Test
