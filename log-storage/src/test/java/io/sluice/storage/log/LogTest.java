@@ -5,12 +5,15 @@ import io.sluice.common.errors.CorruptRecordException;
 import io.sluice.common.errors.OffsetOutOfRangeException;
 import io.sluice.common.errors.RecordTooLargeException;
 import io.sluice.common.record.CompressionType;
+import io.sluice.common.record.Header;
 import io.sluice.common.record.Record;
 import io.sluice.common.record.RecordBatch;
+import io.sluice.common.record.RecordBatchBuilder;
 import io.sluice.storage.epoch.EpochEntry;
 import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.segment.TimestampAndOffset;
 import io.sluice.storage.test.MockTime;
+import io.sluice.storage.test.TestUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +121,37 @@ class LogTest
         assertEquals(firstSize + batchSize * 9, bytes.remaining());
         assertEquals(0, log.read(100, 100, Long.MAX_VALUE, true).records.sizeInBytes(), "at the end: empty");
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(101, 100, Long.MAX_VALUE, true));
+    }
+
+    @Test
+    void shouldReadBatchesLargerAndSmallerThanTheHeaderWindowInAnyMix()
+    {
+        open(Map.of(), true, 0);
+        final LogAppendInfo info = new LogAppendInfo();
+        // Batches of 1 record: 12 KiB values (past the 8 KiB header window) and 10-byte ones, in runs of each.
+        final int[] valueSizes = {12_288, 10, 10, 12_288, 12_288, 12_288, 10, 12_288, 10, 10, 10, 12_288};
+        for (int i = 0; i < valueSizes.length; i++)
+        {
+            final RecordBatchBuilder builder = new RecordBatchBuilder(16_384).reset(CompressionType.NONE);
+            final byte[] value = new byte[valueSizes[i]];
+            java.util.Arrays.fill(value, (byte)('a' + i));
+            builder.append(time.milliseconds(), null, value, Header.NONE);
+            log.appendAsLeader(TestUtils.copy(builder.build()), 0, info);
+        }
+        for (int from = 0; from < valueSizes.length; from++)
+        {
+            final List<Record> records = readAll(log, from);
+            assertEquals(valueSizes.length - from, records.size(), "records from " + from);
+            for (final Record record : records)
+            {
+                final int i = (int)record.offset();
+                assertEquals(valueSizes[i], record.value().length, "record " + i);
+                assertEquals('a' + i, record.value()[valueSizes[i] - 1], "record " + i);
+            }
+        }
+        // A byte limit falls between whole batches however large the ones before were.
+        final LogReadInfo read = log.read(3, 3 * 12_288 + 1_000, Long.MAX_VALUE, false);
+        assertEquals(7, read.nextOffset, "three large batches and the small one fit, the large one after does not");
     }
 
     @Test
