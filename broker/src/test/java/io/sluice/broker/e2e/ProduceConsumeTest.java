@@ -286,6 +286,99 @@ class ProduceConsumeTest
      * answer holding both must carry every byte in place.
      */
     @Test
+    void aSlowReaderGetsEveryRecordOnceInOrderAcrossSeeksWithAnswersBufferedAndFetchedAhead() throws Exception
+    {
+        final String topic = "slow-reader";
+        final int perPartition = 3000;
+        try (Admin admin = Admin.create(clientProps()))
+        {
+            admin.createTopic(new NewTopic(topic, 3, (short)1));
+        }
+        try (Producer<String, String> producer = new Producer<>(clientProps("batch.size", "1024"),
+            new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = 0; i < perPartition; i++)
+            {
+                for (int p = 0; p < 3; p++)
+                {
+                    producer.send(new ProducerRecord<>(topic, p, null, null, p + ":" + i, List.of()));
+                }
+            }
+            producer.flush();
+        }
+        // Small answers read a few records per poll, so the seeks below land while answers wait in the buffer
+        // and fetches run ahead for both partitions.
+        try (Consumer<String, String> consumer = new Consumer<>(clientProps("max.poll.records", "7",
+            "max.partition.fetch.bytes", "4096", "auto.offset.reset", "earliest"), new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            final TopicPartition p0 = new TopicPartition(topic, 0);
+            final TopicPartition p1 = new TopicPartition(topic, 1);
+            final TopicPartition p2 = new TopicPartition(topic, 2);
+            consumer.assign(List.of(p0, p1, p2));
+            final Map<Integer, List<Long>> seen = new HashMap<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            boolean sought = false;
+            while (System.nanoTime() < deadline && (seen.values().stream().mapToInt(List::size).sum()
+                < (sought ? 3 * perPartition + 500 - 1000 + 1 : Integer.MAX_VALUE)))
+            {
+                for (final ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200)))
+                {
+                    assertEquals(record.partition() + ":" + record.offset(), record.value());
+                    seen.computeIfAbsent(record.partition(), k -> new ArrayList<>()).add(record.offset());
+                }
+                if (!sought && seen.getOrDefault(0, List.of()).size() >= 1000
+                    && seen.getOrDefault(1, List.of()).size() >= 1000)
+                {
+                    // Back on one partition, forward on another, with answers buffered and fetched ahead for both.
+                    final long p0At = consumer.position(p0);
+                    final long p1At = consumer.position(p1);
+                    consumer.seek(p0, p0At - 500);
+                    consumer.seek(p1, p1At + 1000);
+                    seen.get(1).add(-1L);
+                    sought = true;
+                }
+            }
+            assertTrue(sought, "read 1,000 records of partitions 0 and 1 in time: " + seen.keySet());
+            assertInOrderFrom(seen.get(2), 0, perPartition);
+            // Partition 0: an unbroken run up to where it was sought back, then 500 again and on to the end.
+            final List<Long> zero = seen.get(0);
+            final int backAt = indexOfFirstDrop(zero);
+            assertTrue(backAt > 0, "partition 0 went back once");
+            assertInOrderFrom(zero.subList(0, backAt), 0, (int)(zero.get(backAt - 1) + 1));
+            assertInOrderFrom(zero.subList(backAt, zero.size()), zero.get(backAt - 1) + 1 - 500,
+                (int)(perPartition - (zero.get(backAt - 1) + 1 - 500)));
+            // Partition 1: an unbroken run, the seek marker, then from 1,000 past where it was.
+            final List<Long> one = seen.get(1);
+            final int marker = one.indexOf(-1L);
+            assertInOrderFrom(one.subList(0, marker), 0, marker);
+            assertInOrderFrom(one.subList(marker + 1, one.size()), marker + 1000,
+                (int)(perPartition - (marker + 1000)));
+        }
+    }
+
+    private static int indexOfFirstDrop(final List<Long> offsets)
+    {
+        for (int i = 1; i < offsets.size(); i++)
+        {
+            if (offsets.get(i) <= offsets.get(i - 1))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void assertInOrderFrom(final List<Long> offsets, final long first, final int count)
+    {
+        assertEquals(count, offsets.size(), "records from " + first);
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(first + i, offsets.get(i), "record " + i + " of the run from " + first);
+        }
+    }
+
+    @Test
     void oneFetchAnswerCarriesSmallAndLargePartitionsExactly() throws Exception
     {
         final String topic = "mixed";
