@@ -85,18 +85,19 @@ final class ConsumerPerformance
                 final long joinBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (consumer.assignment().size() < partitions.size() && System.nanoTime() < joinBy)
                 {
-                    warmupPoll(consumer, commitEveryPoll, async);
+                    poll(consumer, commitEveryPoll, async, new long[2]);
                 }
             }
             else
             {
                 consumer.assign(partitions);
             }
-            long warmed = 0;
+            // The warm-up polls through the measured code, reading every record, so the JIT has compiled all of it.
+            final long[] warmed = new long[2];
             long lastWarmRecord = System.nanoTime();
-            while (warmed < warmup)
+            while (warmed[0] < warmup)
             {
-                final int count = warmupPoll(consumer, commitEveryPoll, async);
+                final int count = poll(consumer, commitEveryPoll, async, warmed);
                 if (count > 0)
                 {
                     lastWarmRecord = System.nanoTime();
@@ -106,60 +107,61 @@ final class ConsumerPerformance
                     throw new IllegalStateException("No record for " + timeoutMs + " ms during the warm-up: the "
                         + "topic holds fewer than the warm-up and measured records together");
                 }
-                warmed += count;
             }
-            long count = 0;
-            long bytes = 0;
+            final long[] totals = new long[2];
             final long start = System.nanoTime();
             final HostSteal steal = HostSteal.start();
             long lastRecord = start;
             long lastReport = start;
             long lastReportCount = 0;
-            while (count < records)
+            while (totals[0] < records)
             {
-                final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                final int polled = poll(consumer, commitEveryPoll, async, totals);
                 final long now = System.nanoTime();
-                if (batch.isEmpty())
+                if (polled == 0)
                 {
                     if (now - lastRecord > TimeUnit.MILLISECONDS.toNanos(timeoutMs))
                     {
-                        out.println("No record for " + timeoutMs + " ms; stopping after " + count + " records");
+                        out.println("No record for " + timeoutMs + " ms; stopping after " + totals[0] + " records");
                         break;
                     }
                     continue;
                 }
                 lastRecord = now;
-                for (final ConsumerRecord<byte[], byte[]> record : batch)
-                {
-                    count++;
-                    bytes += record.value() == null ? 0 : record.value().length;
-                }
-                if (commitEveryPoll)
-                {
-                    commit(consumer, async);
-                }
                 if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
                 {
-                    out.printf(Locale.ROOT, "%d records consumed, %.1f records/s%n", count,
-                        (count - lastReportCount) / ((now - lastReport) / 1e9));
+                    out.printf(Locale.ROOT, "%d records consumed, %.1f records/s%n", totals[0],
+                        (totals[0] - lastReportCount) / ((now - lastReport) / 1e9));
                     lastReport = now;
-                    lastReportCount = count;
+                    lastReportCount = totals[0];
                 }
             }
-            Report.print(out, "consume", count, bytes, lastRecord - start, null, steal);
+            Report.print(out, "consume", totals[0], totals[1], lastRecord - start, null, steal);
         }
     }
 
-    /** One warm-up poll (committing like the measured ones); returns how many records it gave. */
-    private static int warmupPoll(final Consumer<byte[], byte[]> consumer, final boolean commit,
-        final boolean async)
+    /**
+     * One poll, reading every record and committing after it if asked; adds its records and value bytes to
+     * {@code totals[0]} and {@code totals[1]} and returns how many records it gave.
+     */
+    private static int poll(final Consumer<byte[], byte[]> consumer, final boolean commit, final boolean async,
+        final long[] totals)
     {
         final ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
-        if (commit && !batch.isEmpty())
+        int count = 0;
+        long bytes = 0;
+        for (final ConsumerRecord<byte[], byte[]> record : batch)
+        {
+            count++;
+            bytes += record.value() == null ? 0 : record.value().length;
+        }
+        if (commit && count > 0)
         {
             commit(consumer, async);
         }
-        return batch.count();
+        totals[0] += count;
+        totals[1] += bytes;
+        return count;
     }
 
     private static void commit(final Consumer<byte[], byte[]> consumer, final boolean async)

@@ -60,21 +60,53 @@ final class ProducerPerformance
         {
             payload[i] = (byte)('a' + random.nextInt(26));
         }
-        final Histogram latency = Report.histogram();
-        final AtomicLong acked = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
         try (Producer<byte[], byte[]> producer = new Producer<>(props, new ByteArraySerializer(),
             new ByteArraySerializer()))
         {
             producer.partitionCount(topic);
-            final long warmup = cli.getLong("warmup-records", 0);
-            for (long i = 0; i < warmup; i++)
-            {
-                producer.send(new ProducerRecord<>(topic, payload));
-            }
-            producer.flush();
-            final long start = System.nanoTime();
+            // The warm-up runs the measured code, callback and histogram included, so the JIT has compiled (and
+            // not yet had to redo) all of it when the measured records start.
+            new Pass(producer, topic, payload).run(cli.getLong("warmup-records", 0), -1, null);
+            final Pass measured = new Pass(producer, topic, payload);
             final HostSteal steal = HostSteal.start();
+            final long elapsed = measured.run(records, throughput, out);
+            if (measured.failed.get() > 0)
+            {
+                out.println(measured.failed.get() + " records failed");
+            }
+            final long ok = records - measured.failed.get();
+            synchronized (measured.latency)
+            {
+                Report.print(out, "produce", ok, ok * size, elapsed, measured.latency, steal);
+            }
+        }
+    }
+
+    /** One run of sends, each record's latency and outcome counted by its callback. */
+    private static final class Pass
+    {
+        final Histogram latency = Report.histogram();
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        private final Producer<byte[], byte[]> producer;
+        private final String topic;
+        private final byte[] payload;
+
+        Pass(final Producer<byte[], byte[]> producer, final String topic, final byte[] payload)
+        {
+            this.producer = producer;
+            this.topic = topic;
+            this.payload = payload;
+        }
+
+        /**
+         * Sends {@code records} records at most {@code throughput} a second (-1: as fast as possible) and waits for
+         * every answer; a progress line goes to {@code progress} every 5 s unless it is null. Returns the nanoseconds
+         * taken.
+         */
+        long run(final long records, final long throughput, final PrintStream progress)
+        {
+            final long start = System.nanoTime();
             final Throttler throttler = new Throttler(throughput, start);
             long lastReport = start;
             long lastReportAcked = 0;
@@ -82,23 +114,8 @@ final class ProducerPerformance
             {
                 throttler.throttle(i);
                 final long sendNanos = System.nanoTime();
-                producer.send(new ProducerRecord<>(topic, payload), (m, e) ->
-                {
-                    if (e != null)
-                    {
-                        failed.incrementAndGet();
-                    }
-                    else
-                    {
-                        synchronized (latency)
-                        {
-                            latency.recordValue(Math.min(Report.TimeUnitMicros.MAX,
-                                (System.nanoTime() - sendNanos) / 1000));
-                        }
-                    }
-                    acked.incrementAndGet();
-                });
-                if ((i & PROGRESS_CHECK_MASK) != 0)
+                producer.send(new ProducerRecord<>(topic, payload), (m, e) -> completed(sendNanos, e));
+                if (progress == null || (i & PROGRESS_CHECK_MASK) != 0)
                 {
                     continue;
                 }
@@ -106,24 +123,32 @@ final class ProducerPerformance
                 if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
                 {
                     final long done = acked.get();
-                    out.printf(Locale.ROOT, "%d records acknowledged, %.1f records/s (%.2f MB/s)%n", done,
+                    progress.printf(Locale.ROOT, "%d records acknowledged, %.1f records/s (%.2f MB/s)%n", done,
                         (done - lastReportAcked) / ((now - lastReport) / 1e9),
-                        (done - lastReportAcked) * (double)size / ((now - lastReport) / 1e9) / (1024 * 1024));
+                        (done - lastReportAcked) * (double)payload.length / ((now - lastReport) / 1e9)
+                            / (1024 * 1024));
                     lastReport = now;
                     lastReportAcked = done;
                 }
             }
             producer.flush();
-            final long elapsed = System.nanoTime() - start;
-            if (failed.get() > 0)
+            return System.nanoTime() - start;
+        }
+
+        private void completed(final long sendNanos, final Exception error)
+        {
+            if (error != null)
             {
-                out.println(failed.get() + " records failed");
+                failed.incrementAndGet();
             }
-            synchronized (latency)
+            else
             {
-                Report.print(out, "produce", records - failed.get(), (records - failed.get()) * size, elapsed,
-                    latency, steal);
+                synchronized (latency)
+                {
+                    latency.recordValue(Math.min(Report.TimeUnitMicros.MAX, (System.nanoTime() - sendNanos) / 1000));
+                }
             }
+            acked.incrementAndGet();
         }
     }
 
