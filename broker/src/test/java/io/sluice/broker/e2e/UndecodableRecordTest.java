@@ -8,16 +8,21 @@ import io.sluice.client.consumer.ConsumerRecord;
 import io.sluice.client.producer.Producer;
 import io.sluice.client.producer.ProducerRecord;
 import io.sluice.client.serialization.Deserializer;
+import io.sluice.client.serialization.StringDeserializer;
 import io.sluice.client.serialization.StringSerializer;
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.CorruptRecordException;
 import io.sluice.common.errors.RecordDeserializationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A record the application's deserializer refuses: poll returns every record before it, then stops at it with an
- * exception naming its partition and offset, until the application seeks past it. Nothing is skipped unseen.
+ * A record the application's deserializer refuses, or a batch damaged on disk: poll returns every record before it,
+ * then stops at it with an exception naming its partition and offset, until the application seeks past it. Nothing
+ * is skipped unseen.
  */
 class UndecodableRecordTest
 {
@@ -120,5 +126,90 @@ class UndecodableRecordTest
             assertEquals(List.of("ok-6", "ok-7", "ok-8", "ok-9"), rest.stream().map(ConsumerRecord::value).toList());
             assertEquals(6, rest.get(0).offset());
         }
+    }
+
+    @Test
+    void pollStopsAtABatchDamagedOnDiskNamingWhereAndGoesOnOnceTheApplicationSeeksPastIt() throws Exception
+    {
+        final String topic = "bitrot";
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic(topic, 1, (short)1));
+        }
+        try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "acks", "1"), new StringSerializer(), new StringSerializer()))
+        {
+            for (int i = 0; i < 9; i++)
+            {
+                producer.send(new ProducerRecord<>(topic, "value-" + i)).get(30, TimeUnit.SECONDS);
+            }
+        }
+        // After a clean stop nothing rescans the log at start: one flipped bit in the fifth batch's record bytes
+        // (one record per batch) reaches the consumer, whose CRC check must catch it.
+        assertEquals(0, broker.stop());
+        final Path segment = broker.dataDir().resolve(topic + "-0").resolve("00000000000000000000.log");
+        try (FileChannel file = FileChannel.open(segment,
+            StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            long position = 0;
+            for (int batch = 0; batch < 4; batch++)
+            {
+                // Base offset (8 bytes), then the length of the rest.
+                position += 12 + readInt(file, position + 8);
+            }
+            final long target = position + 12 + readInt(file, position + 8) - 3;
+            final ByteBuffer one = ByteBuffer.allocate(1);
+            file.read(one, target);
+            one.put(0, (byte)(one.get(0) ^ 0x10)).rewind();
+            file.write(one, target);
+        }
+        broker.start();
+        try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
+            "auto.offset.reset", "earliest"), new StringDeserializer(),
+            new StringDeserializer()))
+        {
+            consumer.assign(List.of(tp));
+            final List<String> values = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            CorruptRecordException damaged = null;
+            while (damaged == null && System.nanoTime() < deadline)
+            {
+                try
+                {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                }
+                catch (final CorruptRecordException e)
+                {
+                    damaged = e;
+                }
+            }
+            assertEquals(List.of("value-0", "value-1", "value-2", "value-3"), values);
+            assertTrue(damaged != null, "poll never reported the damaged batch");
+            assertEquals(tp, damaged.topicPartition());
+            assertEquals(4, damaged.offset());
+            assertTrue(damaged.getMessage().contains(tp + " is damaged at offset 4"), damaged.getMessage());
+            assertEquals(4, consumer.position(tp));
+            assertThrows(CorruptRecordException.class, () -> consumer.poll(Duration.ofMillis(500)),
+                "the same batch again, until the application moves past it");
+
+            consumer.seek(tp, damaged.offset() + 1);
+            final List<String> rest = new ArrayList<>();
+            while (rest.size() < 4 && System.nanoTime() < deadline)
+            {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> rest.add(r.value()));
+            }
+            assertEquals(List.of("value-5", "value-6", "value-7", "value-8"), rest);
+        }
+    }
+
+    private static int readInt(final FileChannel file, final long position) throws Exception
+    {
+        final ByteBuffer four = ByteBuffer.allocate(4);
+        while (four.hasRemaining())
+        {
+            file.read(four, position + four.position());
+        }
+        return four.getInt(0);
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.client.consumer;
 
 import io.sluice.client.serialization.Deserializer;
 import io.sluice.common.TopicPartition;
+import io.sluice.common.errors.CorruptRecordException;
 import io.sluice.common.errors.RecordDeserializationException;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.record.RecordBatch;
@@ -70,9 +71,16 @@ final class PartitionRecords<K, V> implements RecordVisitor
             {
                 nextBatch += reader.forEach(batches, start, batches.limit() - start, this);
             }
+            catch (final CorruptRecordException e)
+            {
+                // The records before it in this batch stay in current, to be returned first; the consumer's
+                // position is then after them, where the application must seek past the damage.
+                final long stoppedAt = current.isEmpty() ? nextOffset : current.get(current.size() - 1).offset() + 1;
+                failure = new CorruptRecordException(topicPartition, stoppedAt, e);
+                continue;
+            }
             catch (final SluiceException e)
             {
-                // The records before it in this batch stay in current, to be returned first.
                 failure = e;
                 continue;
             }
