@@ -127,6 +127,7 @@ class ClientApiTest
             assertTrue(refused.get(0) instanceof RecordTooLargeException, refused.toString());
             assertEquals(refused.get(0), assertThrows(ExecutionException.class, tooLarge::get).getCause());
             producer.flush();
+            assertEquals(50, heard.size(), "flush returns once the callbacks ran");
             for (int i = 0; i < 50; i++)
             {
                 assertEquals(i, futures.get(i).get(0, TimeUnit.MILLISECONDS).offset(), "flush waited for record " + i);

@@ -45,7 +45,7 @@ final class ProducerBatch
     private ByteBuffer built;
     private final CountDownLatch done = new CountDownLatch(1);
     private boolean finished;
-    // Written before done opens, read after: the outcome for the records' futures.
+    // Written before the callbacks run and done opens, read after: the outcome for the records' futures.
     private long resultBaseOffset = -1;
     private Exception failure;
     int attempts;
@@ -158,26 +158,43 @@ final class ProducerBatch
         return built == null ? RecordBatch.HEADER_SIZE + builder.uncompressedRecordsSize() : built.remaining();
     }
 
-    /** Acknowledged at {@code baseOffset} (-1 when acks=0): tells every record's callback, once. */
+    /**
+     * Acknowledged at {@code baseOffset} (-1 when acks=0): tells every record's callback, once, and only then
+     * counts as done, so a flush returns after the callbacks ran, as Kafka's.
+     */
     void complete(final long baseOffset)
     {
         if (finish(baseOffset, null))
         {
-            for (int i = 0; i < recordCount; i++)
+            try
             {
-                call(callbacks[i], metadata(i), null);
+                for (int i = 0; i < recordCount; i++)
+                {
+                    call(callbacks[i], metadata(i), null);
+                }
+            }
+            finally
+            {
+                done.countDown();
             }
         }
     }
 
-    /** Failed for good: tells every record's callback, once. */
+    /** Failed for good: tells every record's callback, once, then counts as done. */
     void fail(final SluiceException error)
     {
         if (finish(-1, error))
         {
-            for (int i = 0; i < recordCount; i++)
+            try
             {
-                call(callbacks[i], null, error);
+                for (int i = 0; i < recordCount; i++)
+                {
+                    call(callbacks[i], null, error);
+                }
+            }
+            finally
+            {
+                done.countDown();
             }
         }
     }
@@ -191,7 +208,6 @@ final class ProducerBatch
         finished = true;
         resultBaseOffset = baseOffset;
         failure = error;
-        done.countDown();
         return true;
     }
 

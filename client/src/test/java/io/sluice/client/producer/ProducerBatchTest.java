@@ -93,8 +93,12 @@ class ProducerBatchTest
         {
             throw new IllegalStateException("the application's bug");
         });
-        final Future<RecordMetadata> third = batch.tryAppend(7, null, new byte[10], Header.NONE,
-            (m, e) -> heard.add("third " + m.offset() + " " + e));
+        final boolean[] doneWhileCalled = {true};
+        final Future<RecordMetadata> third = batch.tryAppend(7, null, new byte[10], Header.NONE, (m, e) ->
+        {
+            heard.add("third " + m.offset() + " " + e);
+            doneWhileCalled[0] = batch.isDone();
+        });
         assertFalse(first.isDone());
         assertThrows(TimeoutException.class, () -> first.get(1, TimeUnit.MILLISECONDS));
         assertFalse(first.cancel(true), "a record handed to the producer cannot be called back");
@@ -106,6 +110,7 @@ class ProducerBatchTest
         batch.complete(99);
 
         assertEquals(List.of("first 40 null", "third 42 null"), heard, "a throwing callback stops no other");
+        assertFalse(doneWhileCalled[0], "done (what flush waits for) only once every callback ran");
         assertTrue(first.isDone());
         assertEquals(new RecordMetadata(TP, 40, 5, -1, 10), first.get());
         assertEquals(new RecordMetadata(TP, 41, 6, 2, 10), throwing.get(1, TimeUnit.SECONDS));
