@@ -132,9 +132,11 @@ class ClientApiTest
             {
                 assertEquals(i, futures.get(i).get(0, TimeUnit.MILLISECONDS).offset(), "flush waited for record " + i);
             }
-            // The producer still works after a callback threw.
+            // The producer still works after a callback threw; a null callback means none, as in Kafka.
             assertEquals(50L, producer.send(new ProducerRecord<>("called-back", 0, null, "k", "after", List.of()),
                 (metadata, error) -> { }).get(10, TimeUnit.SECONDS).offset());
+            assertEquals(51L, producer.send(new ProducerRecord<>("called-back", 0, null, "k", "none", List.of()),
+                null).get(10, TimeUnit.SECONDS).offset());
         }
         final List<String> expected = new ArrayList<>();
         for (int i = 0; i < 50; i++)

@@ -18,7 +18,6 @@ import io.sluice.common.record.RecordBatchBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -98,12 +97,16 @@ public final class Producer<K, V> implements AutoCloseable
      * this thread when the record failed before it was queued. Keeps less per record until the answer than a
      * callback added to the future of {@link #send(ProducerRecord)}, which matters with many records in flight.
      *
+     * @param callback null for none, as with Kafka's.
      * @return the record's future, which cannot be cancelled.
      * @throws IllegalStateException if the producer is closed.
      */
     public Future<RecordMetadata> send(final ProducerRecord<K, V> record, final Callback callback)
     {
-        Objects.requireNonNull(callback, "callback");
+        if (callback == null)
+        {
+            return send(record);
+        }
         if (closed)
         {
             throw new IllegalStateException("Cannot send after the producer is closed");
