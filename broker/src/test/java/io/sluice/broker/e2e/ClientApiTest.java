@@ -6,6 +6,7 @@ import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.NewTopic;
 import io.sluice.client.admin.OffsetSpec;
 import io.sluice.client.cli.ConsumeCommand;
+import io.sluice.client.cli.ProduceCommand;
 import io.sluice.client.cli.TopicCommand;
 import io.sluice.client.consumer.Consumer;
 import io.sluice.client.consumer.ConsumerRecord;
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -537,5 +540,43 @@ class ClientApiTest
             "--partition", "0", "--offset", "98", "--max-messages", "2", "--print-key"}, print));
         assertEquals("k\tv98\nk\tv99\n", out.toString(StandardCharsets.UTF_8));
         assertEquals(2, ConsumeCommand.run(new String[] {"positions", "--offset", "3"}, print));
+    }
+
+    @Test
+    void theProduceCommandReportsAFailedLineHoweverManyLinesCameBeforeIt() throws Exception
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            admin.createTopic(new NewTopic("produce-cli", 1, (short)1));
+        }
+        // 12,000 lines (past the 10,000 the command once kept futures for), the fifth too large to send.
+        final StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 12_000; i++)
+        {
+            lines.append(i == 4 ? "x".repeat(3_000) : "line-" + i).append('\n');
+        }
+        final InputStream in = new ByteArrayInputStream(lines.toString().getBytes(StandardCharsets.UTF_8));
+        final PrintStream stderr = System.err;
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        final int exit;
+        try
+        {
+            exit = ProduceCommand.run(new String[] {"produce-cli", "--bootstrap-server",
+                broker.bootstrap(), "--producer-prop", "max.request.size=2000"}, in);
+        }
+        finally
+        {
+            System.setErr(stderr);
+        }
+        assertEquals(1, exit, err.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("1 record(s) were not written"),
+            err.toString(StandardCharsets.UTF_8));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            final TopicPartition tp = new TopicPartition("produce-cli", 0);
+            assertEquals(11_999L, admin.listOffsets(Map.of(tp, OffsetSpec.latest())).get(tp).offset(),
+                "every other line was written");
+        }
     }
 }

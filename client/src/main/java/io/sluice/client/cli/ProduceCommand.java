@@ -2,7 +2,6 @@ package io.sluice.client.cli;
 
 import io.sluice.client.producer.Producer;
 import io.sluice.client.producer.ProducerRecord;
-import io.sluice.client.producer.RecordMetadata;
 import io.sluice.client.serialization.StringSerializer;
 import io.sluice.common.errors.SluiceException;
 
@@ -10,12 +9,10 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code sluice produce TOPIC}: sends each line of stdin as a record, waiting for every acknowledgement. */
 public final class ProduceCommand
@@ -56,9 +53,9 @@ public final class ProduceCommand
             props.put("bootstrap.servers", cli.get("bootstrap-server", "127.0.0.1:9092"));
             props.putIfAbsent("acks", cli.get("acks", "all"));
             props.putIfAbsent("linger.ms", "5");
-            final List<CompletableFuture<RecordMetadata>> pending = new ArrayList<>();
-            int failed = 0;
-            SluiceException firstError = null;
+            // Counted by each record's callback: every failure is reported however many lines came before it.
+            final AtomicLong failed = new AtomicLong();
+            final AtomicReference<Exception> firstError = new AtomicReference<>();
             try (Producer<String, String> producer = new Producer<>(props, new StringSerializer(),
                 new StringSerializer());
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)))
@@ -77,33 +74,22 @@ public final class ProduceCommand
                             value = line.substring(at + separator.length());
                         }
                     }
-                    pending.add(producer.send(new ProducerRecord<>(topic, key, value)));
-                    if (pending.size() >= 10_000)
+                    producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) ->
                     {
-                        producer.flush();
-                        pending.removeIf(CompletableFuture::isDone);
-                    }
-                }
-                producer.flush();
-                for (final CompletableFuture<RecordMetadata> future : pending)
-                {
-                    try
-                    {
-                        future.get();
-                    }
-                    catch (final ExecutionException e)
-                    {
-                        failed++;
-                        if (firstError == null)
+                        if (error != null)
                         {
-                            firstError = io.sluice.client.internals.Futures.unwrap(e.getCause());
+                            failed.incrementAndGet();
+                            firstError.compareAndSet(null, error);
                         }
-                    }
+                    });
                 }
+                // Returns once every record's callback ran.
+                producer.flush();
             }
-            if (failed > 0)
+            if (failed.get() > 0)
             {
-                throw new SluiceException(failed + " record(s) were not written: " + firstError.getMessage());
+                throw new SluiceException(failed.get() + " record(s) were not written: "
+                    + firstError.get().getMessage());
             }
         });
     }
