@@ -534,6 +534,31 @@ class ConsumerGroupTest
             bootstrap}, new java.io.PrintStream(new java.io.ByteArrayOutputStream())));
     }
 
+    @Test
+    void theCommandLineConsumerWhoseOutputIsGoneStopsWithoutCommittingWhatNobodySaw() throws Exception
+    {
+        createTopic("cli-pipe", 1);
+        produce("cli-pipe", 0, 10);
+        final String bootstrap = broker.bootstrap();
+        // Standard output closed under it, as when piped into `head` that has exited.
+        final java.io.OutputStream gone = new java.io.OutputStream()
+        {
+            @Override
+            public void write(final int b) throws java.io.IOException
+            {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        assertEquals(1, io.sluice.client.cli.ConsumeCommand.run(new String[] {"cli-pipe", "--group", "piped",
+            "--from-beginning", "--max-messages", "10", "--bootstrap-server", bootstrap},
+            new java.io.PrintStream(gone, true)));
+        final java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        assertEquals(0, io.sluice.client.cli.ConsumeCommand.run(new String[] {"cli-pipe", "--group", "piped",
+            "--from-beginning", "--max-messages", "10", "--timeout-ms", "5000", "--bootstrap-server", bootstrap},
+            new java.io.PrintStream(seen, true)));
+        assertEquals(10, seen.toString().lines().count(), "nothing unseen was committed: " + seen);
+    }
+
     private static String group(final String bootstrap, final String... args)
     {
         final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -6,6 +6,7 @@ import io.sluice.client.consumer.Consumer;
 import io.sluice.client.consumer.ConsumerRecord;
 import io.sluice.client.serialization.StringDeserializer;
 import io.sluice.client.internals.PartitionInfo;
+import io.sluice.common.errors.SluiceException;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -131,6 +132,13 @@ public final class ConsumeCommand
                         }
                     }
                     out.flush();
+                    if (out.checkError())
+                    {
+                        // A PrintStream hides write failures (a closed pipe: `| head`). Going on would read, and
+                        // with a group commit, records nobody saw; nothing of this poll is committed.
+                        throw new SluiceException("Could not write to standard output; stopped after " + printed
+                            + " record(s), committing none of the last poll's");
+                    }
                     if (group != null && !printedUpTo.isEmpty())
                     {
                         printedUpTo.keySet().retainAll(consumer.assignment());
