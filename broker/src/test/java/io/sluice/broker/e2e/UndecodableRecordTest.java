@@ -4,7 +4,6 @@ import io.sluice.broker.test.BrokerProcess;
 import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.NewTopic;
 import io.sluice.client.consumer.Consumer;
-import io.sluice.client.consumer.ConsumerRecord;
 import io.sluice.client.producer.Producer;
 import io.sluice.client.producer.ProducerRecord;
 import io.sluice.client.serialization.Deserializer;
@@ -96,18 +95,8 @@ class UndecodableRecordTest
             consumer.assign(List.of(tp));
             final List<String> values = new ArrayList<>();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            RecordDeserializationException refused = null;
-            while (refused == null && System.nanoTime() < deadline)
-            {
-                try
-                {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-                }
-                catch (final RecordDeserializationException e)
-                {
-                    refused = e;
-                }
-            }
+            final RecordDeserializationException refused = pollUntilFailure(consumer,
+                RecordDeserializationException.class, values, deadline);
             assertEquals(List.of("ok-0", "ok-1", "ok-2", "ok-3", "ok-4"), values);
             assertTrue(refused != null, "poll never reported the record it could not deserialize");
             assertEquals(tp, refused.topicPartition());
@@ -118,13 +107,8 @@ class UndecodableRecordTest
             assertEquals(5, consumer.position(tp));
 
             consumer.seek(tp, refused.offset() + 1);
-            final List<ConsumerRecord<String, String>> rest = new ArrayList<>();
-            while (rest.size() < 4 && System.nanoTime() < deadline)
-            {
-                consumer.poll(Duration.ofMillis(200)).forEach(rest::add);
-            }
-            assertEquals(List.of("ok-6", "ok-7", "ok-8", "ok-9"), rest.stream().map(ConsumerRecord::value).toList());
-            assertEquals(6, rest.get(0).offset());
+            assertEquals(List.of("ok-6", "ok-7", "ok-8", "ok-9"), pollValues(consumer, 4, deadline));
+            assertEquals(10, consumer.position(tp));
         }
     }
 
@@ -166,24 +150,13 @@ class UndecodableRecordTest
         }
         broker.start();
         try (Consumer<String, String> consumer = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap(),
-            "auto.offset.reset", "earliest"), new StringDeserializer(),
-            new StringDeserializer()))
+            "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer()))
         {
             consumer.assign(List.of(tp));
             final List<String> values = new ArrayList<>();
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            CorruptRecordException damaged = null;
-            while (damaged == null && System.nanoTime() < deadline)
-            {
-                try
-                {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-                }
-                catch (final CorruptRecordException e)
-                {
-                    damaged = e;
-                }
-            }
+            final CorruptRecordException damaged = pollUntilFailure(consumer, CorruptRecordException.class, values,
+                deadline);
             assertEquals(List.of("value-0", "value-1", "value-2", "value-3"), values);
             assertTrue(damaged != null, "poll never reported the damaged batch");
             assertEquals(tp, damaged.topicPartition());
@@ -194,13 +167,41 @@ class UndecodableRecordTest
                 "the same batch again, until the application moves past it");
 
             consumer.seek(tp, damaged.offset() + 1);
-            final List<String> rest = new ArrayList<>();
-            while (rest.size() < 4 && System.nanoTime() < deadline)
-            {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> rest.add(r.value()));
-            }
-            assertEquals(List.of("value-5", "value-6", "value-7", "value-8"), rest);
+            assertEquals(List.of("value-5", "value-6", "value-7", "value-8"), pollValues(consumer, 4, deadline));
         }
+    }
+
+    /** Polls, adding each value to {@code values}, until poll throws {@code type}; null if it never did. */
+    private static <E extends RuntimeException> E pollUntilFailure(final Consumer<String, String> consumer,
+        final Class<E> type, final List<String> values, final long deadline)
+    {
+        while (System.nanoTime() < deadline)
+        {
+            try
+            {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+            catch (final RuntimeException e)
+            {
+                if (type.isInstance(e))
+                {
+                    return type.cast(e);
+                }
+                throw e;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> pollValues(final Consumer<String, String> consumer, final int count,
+        final long deadline)
+    {
+        final List<String> values = new ArrayList<>();
+        while (values.size() < count && System.nanoTime() < deadline)
+        {
+            consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+        }
+        return values;
     }
 
     private static int readInt(final FileChannel file, final long position) throws Exception

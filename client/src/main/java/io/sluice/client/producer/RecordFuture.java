@@ -1,5 +1,6 @@
 package io.sluice.client.producer;
 
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,7 @@ final class RecordFuture implements Future<RecordMetadata>
         if (!batch.awaitDone(timeout, unit))
         {
             throw new TimeoutException("The record was not acknowledged or failed within " + timeout + " "
-                + unit.toString().toLowerCase(java.util.Locale.ROOT));
+                + unit.toString().toLowerCase(Locale.ROOT));
         }
         return result();
     }

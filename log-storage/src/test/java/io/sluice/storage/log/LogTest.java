@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -134,7 +135,7 @@ class LogTest
         {
             final RecordBatchBuilder builder = new RecordBatchBuilder(16_384).reset(CompressionType.NONE);
             final byte[] value = new byte[valueSizes[i]];
-            java.util.Arrays.fill(value, (byte)('a' + i));
+            Arrays.fill(value, (byte)('a' + i));
             builder.append(time.milliseconds(), null, value, Header.NONE);
             log.appendAsLeader(TestUtils.copy(builder.build()), 0, info);
         }
