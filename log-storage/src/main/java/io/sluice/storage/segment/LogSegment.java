@@ -36,6 +36,12 @@ import java.util.zip.CRC32C;
  * can unmap at any time. When the segment rolls or closes, the mapping is released and the file trimmed to its
  * data.
  *
+ * <p>Only a window of {@link #WRITE_WINDOW} bytes from the append position is mapped at a time, and the window
+ * moves on when an append would pass its end. Written pages stay dirty in the page cache, but no longer mapped:
+ * writing back a page that is still mapped makes the kernel write-protect it in the mapping and flush it from
+ * every CPU's TLB, one inter-processor interrupt per page. In a 4 GB produce run that was 8 % of all CPU samples
+ * ({@code folio_mkclean} under the flusher threads), against one flush per window when the window moves.
+ *
  * <p>Thread-safety: mutating methods are called by one writer at a time (the owning log serializes them); reads
  * may run concurrently from any thread.
  */
@@ -44,6 +50,9 @@ public final class LogSegment
     private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
     /** How far past its data the active segment's file extends: bounds a page fault's zero-filling. */
     private static final long FILE_GROWTH_STEP = 256 * 1024;
+    /** How much of the active segment is mapped at a time, from the page holding the append position. */
+    public static final int WRITE_WINDOW = 16 << 20;
+    private static final int PAGE = 4096;
 
     private final long baseOffset;
     private final int indexIntervalBytes;
@@ -55,8 +64,10 @@ public final class LogSegment
     private volatile Path logFile;
     private volatile int size;
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+    /** Maps {@code [windowStart, windowEnd)} of the file while the segment is active and has been appended to. */
     private MappedByteBuffer writeMap;
-    private int mappedSize;
+    private int windowStart;
+    private int windowEnd;
     /** Keeps the file a step past its data while it is mapped for appends. */
     private final MappedFileGrowth growth = new MappedFileGrowth(FILE_GROWTH_STEP, 0, PageCacheWarmer.shared());
     private int bytesSinceLastIndexEntry;
@@ -303,12 +314,14 @@ public final class LogSegment
 
     private void ensureMapped(final int segmentBytes, final int needed)
     {
-        if (writeMap != null && size + needed <= mappedSize)
+        if (writeMap != null && size + needed <= windowEnd)
         {
             return;
         }
         releaseMapping();
         final int target = Math.max(segmentBytes, size + needed);
+        final int start = size / PAGE * PAGE;
+        final int end = (int)Math.min(target, Math.max((long)start + WRITE_WINDOW, size + needed));
         try
         {
             final long length = channel.size();
@@ -322,8 +335,9 @@ public final class LogSegment
                         + " bytes usable");
                 }
             }
-            writeMap = growth.map(channel, target);
-            mappedSize = target;
+            writeMap = growth.map(channel, start, end - start, target);
+            windowStart = start;
+            windowEnd = end;
         }
         catch (final IOException e)
         {
@@ -345,7 +359,7 @@ public final class LogSegment
         }
         try
         {
-            writeMap.put(start, src, srcIndex, length);
+            writeMap.put(start - windowStart, src, srcIndex, length);
         }
         catch (final InternalError e)
         {
@@ -836,20 +850,21 @@ public final class LogSegment
         {
             MappedBuffers.unmap(writeMap);
             writeMap = null;
-            mappedSize = 0;
+            windowStart = 0;
+            windowEnd = 0;
         }
     }
 
-    /** Forces the segment's data and indexes to disk. */
+    /**
+     * Forces the segment's data and indexes to disk. The data needs no {@code msync}: on Linux a store through a
+     * shared mapping marks its page dirty in the page cache (the kernel write-protects clean mapped pages to see
+     * the first store), so {@code fsync} writes it like any written page, including pages of windows already
+     * unmapped. Not touching the mapping also lets this run from any thread while the writer moves its window.
+     */
     public void flush()
     {
         try
         {
-            final MappedByteBuffer map = writeMap;
-            if (map != null)
-            {
-                map.force(0, size);
-            }
             channel.force(true);
             offsetIndex.flush();
             timeIndex.flush();

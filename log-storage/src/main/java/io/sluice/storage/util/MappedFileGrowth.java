@@ -51,13 +51,23 @@ public final class MappedFileGrowth
      */
     public MappedByteBuffer map(final FileChannel channel, final long size) throws IOException
     {
+        return map(channel, 0, size, size);
+    }
+
+    /**
+     * Maps {@code [position, position + size)} of {@code channel} for writing, leaving the file as long as it was;
+     * the file may later grow up to {@code limit} (at least {@code position + size}).
+     */
+    public MappedByteBuffer map(final FileChannel channel, final long position, final long size, final long limit)
+        throws IOException
+    {
         final long before = channel.size();
-        final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
-        if (before < size)
+        final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, position, size);
+        if (before < position + size)
         {
             channel.truncate(before);
         }
-        mappedSize = size;
+        mappedSize = Math.max(limit, position + size);
         fileLength = before;
         return mapping;
     }

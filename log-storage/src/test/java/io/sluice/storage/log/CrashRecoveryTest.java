@@ -1,6 +1,7 @@
 package io.sluice.storage.log;
 
 import io.sluice.common.record.Record;
+import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.test.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,16 +33,32 @@ class CrashRecoveryTest
     @Test
     void shouldRecoverAPrefixWithEveryAcknowledgedRecordAfterEachKill() throws Exception
     {
+        killAndRecover(12, 64 * 1024, 200, 20, 3000);
+    }
+
+    @Test
+    void shouldRecoverEveryAcknowledgedRecordWhenTheSegmentSpansSeveralWriteWindows() throws Exception
+    {
+        // Batches of 240 KiB on average, killed after 120-200 of them each time: the records of earlier write
+        // windows are in no mapping any more, only dirty in the page cache, when the process dies.
+        final long bytes = killAndRecover(3, 4 * LogSegment.WRITE_WINDOW, 24 * 1024, 120, 80);
+        assertTrue(bytes > 2 * LogSegment.WRITE_WINDOW, "the log holds " + bytes + " bytes");
+    }
+
+    /** Runs the rounds of appending and killing and returns how many bytes the log holds in the end. */
+    private long killAndRecover(final int rounds, final int segmentBytes, final int maxPadding, final int minAcks,
+        final int moreAcks) throws Exception
+    {
         final Random random = new Random();
         final long seed = random.nextLong();
         final Path stderr = dir.resolve("child.err");
         final Path data = dir.resolve("data");
         long highestAck = -1;
-        for (int round = 0; round < 12; round++)
+        for (int round = 0; round < rounds; round++)
         {
             final Process child = ChildJvm.start(CrashingAppender.class, stderr, data.toString(),
-                Long.toString(seed + round));
-            final int killAfter = 20 + random.nextInt(3000);
+                Long.toString(seed + round), Integer.toString(segmentBytes), Integer.toString(maxPadding));
+            final int killAfter = minAcks + random.nextInt(moreAcks);
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8)))
             {
@@ -64,16 +81,16 @@ class CrashRecoveryTest
             // Every third round the next child starts on the crashed state itself, recovering as it opens.
             if (round % 3 != 2)
             {
-                verify(data, highestAck, seed + " round " + round);
+                verify(data, segmentBytes, highestAck, seed + " round " + round);
             }
         }
-        verify(data, highestAck, "final");
+        return verify(data, segmentBytes, highestAck, "final");
     }
 
-    private static void verify(final Path data, final long highestAck, final String context)
+    private static long verify(final Path data, final int segmentBytes, final long highestAck, final String context)
     {
         final LogManager manager = new LogManager(LogManagerConfig.forDirs(data),
-            LogConfig.defaults().with(CrashingAppender.CONFIG));
+            LogConfig.defaults().with(CrashingAppender.config(segmentBytes)));
         try
         {
             final Log log = manager.getLog(CrashingAppender.TP).orElseThrow();
@@ -88,6 +105,7 @@ class CrashRecoveryTest
                 assertTrue(string(record.value()).startsWith("offset-" + i + "-"), context + ": record " + i
                     + " holds " + string(record.value()));
             }
+            return log.sizeInBytes();
         }
         finally
         {

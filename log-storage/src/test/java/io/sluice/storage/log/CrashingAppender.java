@@ -15,22 +15,29 @@ import java.util.SplittableRandom;
 /**
  * The child process of {@link CrashRecoveryTest}: appends batches whose record values are their own intended
  * offsets until it is killed, printing {@code ACK <lastOffset>} after every append returns.
+ *
+ * <p>Arguments: data directory, random seed, {@code segment.bytes}, and the most padding a value gets.
  */
 public final class CrashingAppender
 {
     static final TopicPartition TP = new TopicPartition("crash", 0);
-    static final Map<String, Object> CONFIG = Map.of(LogConfig.SEGMENT_BYTES, 64 * 1024,
-        LogConfig.INDEX_INTERVAL_BYTES, 512);
 
     private CrashingAppender()
     {
     }
 
+    static Map<String, Object> config(final int segmentBytes)
+    {
+        return Map.of(LogConfig.SEGMENT_BYTES, segmentBytes, LogConfig.INDEX_INTERVAL_BYTES, 512);
+    }
+
     public static void main(final String[] args)
     {
+        final Map<String, Object> config = config(Integer.parseInt(args[2]));
+        final int maxPadding = Integer.parseInt(args[3]);
         final LogManager manager = new LogManager(LogManagerConfig.forDirs(Paths.get(args[0])),
-            LogConfig.defaults().with(CONFIG));
-        final Log log = manager.getOrCreateLog(TP, LogConfig.defaults().with(CONFIG));
+            LogConfig.defaults().with(config));
+        final Log log = manager.getOrCreateLog(TP, LogConfig.defaults().with(config));
         final SplittableRandom random = new SplittableRandom(Long.parseLong(args[1]));
         final RecordBatchBuilder builder = new RecordBatchBuilder(4096);
         final LogAppendInfo info = new LogAppendInfo();
@@ -42,7 +49,7 @@ public final class CrashingAppender
             final int count = 1 + random.nextInt(40);
             for (int i = 0; i < count; i++)
             {
-                final byte[] value = ("offset-" + (next + i) + "-" + "x".repeat(random.nextInt(200)))
+                final byte[] value = ("offset-" + (next + i) + "-" + "x".repeat(random.nextInt(maxPadding)))
                     .getBytes(StandardCharsets.UTF_8);
                 builder.append(System.currentTimeMillis(), null, value, Header.NONE);
             }

@@ -331,6 +331,96 @@ class LogTest
         assertEquals(batches, info.firstOffset);
     }
 
+    @Test
+    void shouldKeepEveryByteWhileTheWriteWindowMovesWithAFlushRunningAlongside() throws Exception
+    {
+        // One segment of several write windows, batches of odd sizes so that appends cross window ends at every
+        // alignment, and another thread flushing all the while (the window moves under it).
+        open(Map.of(LogConfig.SEGMENT_BYTES, 4 * LogSegment.WRITE_WINDOW), true, 0);
+        final LogAppendInfo info = new LogAppendInfo();
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        final List<Integer> valueSizes = new java.util.ArrayList<>();
+        final java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final java.util.concurrent.atomic.AtomicReference<Throwable> flushFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        final Log appendingTo = log;
+        final Thread flusher = new Thread(() ->
+        {
+            try
+            {
+                while (appending.get())
+                {
+                    appendingTo.flush(appendingTo.logEndOffset());
+                    flushes.incrementAndGet();
+                }
+            }
+            catch (final Throwable t)
+            {
+                flushFailure.set(t);
+            }
+        }, "flusher");
+        flusher.start();
+        long written = 0;
+        try
+        {
+            while (written < 2.5 * LogSegment.WRITE_WINDOW)
+            {
+                final int size = 1 + random.nextInt(300_000);
+                log.appendAsLeader(patternBatch(valueSizes.size(), size), 0, info);
+                valueSizes.add(size);
+                written += size;
+            }
+        }
+        finally
+        {
+            appending.set(false);
+            flusher.join();
+        }
+        assertNull(flushFailure.get(), () -> "flush failed: " + flushFailure.get());
+        assertTrue(flushes.get() > 1, "the flusher ran alongside the appends");
+        assertEquals(1, log.segmentCount());
+        assertTrue(log.segments().get(0).size() > 2 * LogSegment.WRITE_WINDOW);
+        assertPatterns(valueSizes);
+
+        log.close();
+        open(Map.of(LogConfig.SEGMENT_BYTES, 4 * LogSegment.WRITE_WINDOW), true, valueSizes.size());
+        assertPatterns(valueSizes);
+        // Reopened, the active segment maps a window from its end, not from its start.
+        valueSizes.add(5_000);
+        log.appendAsLeader(patternBatch(valueSizes.size() - 1, 5_000), 0, info);
+        assertPatterns(valueSizes);
+    }
+
+    private ByteBuffer patternBatch(final long offset, final int valueSize)
+    {
+        final RecordBatchBuilder builder = new RecordBatchBuilder(valueSize + 100).reset(CompressionType.NONE);
+        builder.append(time.milliseconds(), null, pattern(offset, valueSize), Header.NONE);
+        return TestUtils.copy(builder.build());
+    }
+
+    /** A value that tells its record apart from any other at every byte. */
+    private static byte[] pattern(final long offset, final int size)
+    {
+        final byte[] value = new byte[size];
+        for (int i = 0; i < size; i++)
+        {
+            value[i] = (byte)(offset * 31 + i);
+        }
+        return value;
+    }
+
+    private void assertPatterns(final List<Integer> valueSizes)
+    {
+        final List<Record> records = readAll(log, 0);
+        assertEquals(valueSizes.size(), records.size());
+        for (int i = 0; i < records.size(); i++)
+        {
+            assertEquals(i, records.get(i).offset());
+            assertTrue(Arrays.equals(pattern(i, valueSizes.get(i)), records.get(i).value()), "record " + i);
+        }
+    }
+
     private static void assertWithinAStep(final LogSegment segment) throws java.io.IOException
     {
         final long logLength = Files.size(segment.logFile());
