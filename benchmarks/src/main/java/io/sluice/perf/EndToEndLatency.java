@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code sluice perf e2e}: a producer sends records at a fixed rate, each carrying its send time, while a consumer
@@ -72,16 +73,22 @@ final class EndToEndLatency
         final Histogram latency = Report.histogram();
         final long warmup = cli.getLong("warmup-records", records);
         final String latencyLog = cli.get("latency-log", null);
-        if (latencyLog != null && records > Integer.MAX_VALUE / 2)
+        if (latencyLog != null && warmup + records > Integer.MAX_VALUE / 2)
         {
             throw new CommandLine.UsageException("--latency-log keeps every record's times: at most "
-                + Integer.MAX_VALUE / 2 + " records");
+                + Integer.MAX_VALUE / 2 + " records, warm-up included");
         }
-        // Filled by the reader thread, written out after it finished: no file I/O while measuring.
-        final long[] sentNanos = latencyLog == null ? null : new long[(int)records];
-        final int[] latencyMicros = latencyLog == null ? null : new int[(int)records];
-        final int[] partitionOf = latencyLog == null ? null : new int[(int)records];
-        final int[] ackMicros = latencyLog == null ? null : new int[(int)records];
+        // The warm-up runs exactly the measured code, so nothing is compiled, or deoptimized for a branch the
+        // warm-up never took, once measuring starts: the reader records every record into whichever histogram is
+        // current (the warm-up's until every warm-up record has arrived), and the latency log's arrays hold the
+        // warm-up's records too. They are filled by the reader thread and written out after it finished: no file
+        // I/O while measuring.
+        final AtomicReference<Histogram> recording = new AtomicReference<>(Report.histogram());
+        final int logged = latencyLog == null ? 0 : (int)(warmup + records);
+        final long[] sentNanos = latencyLog == null ? null : new long[logged];
+        final int[] latencyMicros = latencyLog == null ? null : new int[logged];
+        final int[] partitionOf = latencyLog == null ? null : new int[logged];
+        final int[] ackMicros = latencyLog == null ? null : new int[logged];
         final AtomicLong received = new AtomicLong();
         try (Producer<byte[], byte[]> producer = new Producer<>(producerProps, new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -111,19 +118,17 @@ final class EndToEndLatency
                             final ByteBuffer value = ByteBuffer.wrap(record.value());
                             final long sequence = value.getLong(0);
                             final long sent = value.getLong(8);
-                            if (sequence >= warmup)
+                            final long micros = Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000);
+                            final Histogram histogram = recording.get();
+                            synchronized (histogram)
                             {
-                                final long micros = Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000);
-                                synchronized (latency)
-                                {
-                                    latency.recordValue(micros);
-                                }
-                                if (sentNanos != null && sequence - warmup < sentNanos.length)
-                                {
-                                    sentNanos[(int)(sequence - warmup)] = sent;
-                                    latencyMicros[(int)(sequence - warmup)] = (int)micros;
-                                    partitionOf[(int)(sequence - warmup)] = record.partition();
-                                }
+                                histogram.recordValue(micros);
+                            }
+                            if (sentNanos != null)
+                            {
+                                sentNanos[(int)sequence] = sent;
+                                latencyMicros[(int)sequence] = (int)micros;
+                                partitionOf[(int)sequence] = record.partition();
                             }
                             received.incrementAndGet();
                         }
@@ -136,9 +141,11 @@ final class EndToEndLatency
             }, "e2e-consumer");
             reader.start();
             // Warm-up: the same workload at the same rate, unmeasured, so the JIT compiles the paths the measured
-            // run takes (a warm-up sent flat out leaves the parked-fetch and small-batch paths cold).
-            send(producer, topic, size, 0, warmup, new Throttler(throughput, System.nanoTime()), sent -> { }, null);
-            producer.flush();
+            // run takes (a warm-up sent flat out leaves the parked-fetch and small-batch paths cold). No flush
+            // after it: the wait below covers every record, and flush would take a branch of the producer's that
+            // the measured run then pays to recompile.
+            send(producer, topic, size, 0, warmup, new Throttler(throughput, System.nanoTime()),
+                progress(out, "warm-up", recording.get(), received, 0), ackMicros);
             final long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (received.get() < warmup)
             {
@@ -149,16 +156,11 @@ final class EndToEndLatency
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
+            recording.set(latency);
             final long measuredStart = System.nanoTime();
             final HostSteal steal = HostSteal.start();
-            send(producer, topic, size, warmup, records, new Throttler(throughput, measuredStart), sent ->
-            {
-                synchronized (latency)
-                {
-                    out.printf(java.util.Locale.ROOT, "%d records sent, %d received, p99 so far %.3f ms%n", sent,
-                        received.get() - warmup, latency.getValueAtPercentile(99) / 1000.0);
-                }
-            }, ackMicros);
+            send(producer, topic, size, warmup, records, new Throttler(throughput, measuredStart),
+                progress(out, "measured", latency, received, warmup), ackMicros);
             producer.flush();
             reader.join(TimeUnit.SECONDS.toMillis(60));
             final String missing = reader.isAlive() ? "Only " + received.get() + " of " + (warmup + records)
@@ -172,8 +174,8 @@ final class EndToEndLatency
                 System.nanoTime() - measuredStart, latency, steal);
             if (latencyLog != null)
             {
-                writeLatencyLog(java.nio.file.Path.of(latencyLog), measuredStart, sentNanos, latencyMicros,
-                    partitionOf, ackMicros);
+                writeLatencyLog(java.nio.file.Path.of(latencyLog), (int)warmup, measuredStart, sentNanos,
+                    latencyMicros, partitionOf, ackMicros);
                 // System.nanoTime() is CLOCK_MONOTONIC on Linux: with this, the log lines up with traces taken
                 // on that clock (perf record -k mono, perf sched timehist).
                 out.println("Per-record latencies written to " + latencyLog + "; sent_us counts from "
@@ -188,22 +190,37 @@ final class EndToEndLatency
         }
     }
 
-    private static void writeLatencyLog(final java.nio.file.Path file, final long measuredStart,
+    /** Writes the measured records' lines, numbered from 0; the arrays hold the warm-up's records first. */
+    private static void writeLatencyLog(final java.nio.file.Path file, final int warmup, final long measuredStart,
         final long[] sentNanos, final int[] latencyMicros, final int[] partitionOf, final int[] ackMicros)
         throws java.io.IOException
     {
         try (java.io.BufferedWriter writer = java.nio.file.Files.newBufferedWriter(file))
         {
             writer.write("sequence,sent_us,latency_us,partition,ack_us\n");
-            for (int i = 0; i < sentNanos.length; i++)
+            for (int i = warmup; i < sentNanos.length; i++)
             {
                 if (sentNanos[i] != 0)
                 {
-                    writer.write(i + "," + (sentNanos[i] - measuredStart) / 1000 + "," + latencyMicros[i] + ","
-                        + partitionOf[i] + "," + ackMicros[i] + "\n");
+                    writer.write((i - warmup) + "," + (sentNanos[i] - measuredStart) / 1000 + "," + latencyMicros[i]
+                        + "," + partitionOf[i] + "," + ackMicros[i] + "\n");
                 }
             }
         }
+    }
+
+    /** The progress line of a phase, every 5 seconds: one lambda for both phases, so one class at the call. */
+    private static java.util.function.LongConsumer progress(final PrintStream out, final String phase,
+        final Histogram histogram, final AtomicLong received, final long first)
+    {
+        return sent ->
+        {
+            synchronized (histogram)
+            {
+                out.printf(java.util.Locale.ROOT, "%s: %d records sent, %d received, p99 so far %.3f ms%n", phase,
+                    sent, received.get() - first, histogram.getValueAtPercentile(99) / 1000.0);
+            }
+        };
     }
 
     /**
@@ -232,7 +249,7 @@ final class EndToEndLatency
             final var acked = producer.send(new ProducerRecord<>(topic, payload));
             if (ackMicros != null)
             {
-                final int index = (int)n;
+                final int index = (int)(first + n);
                 acked.thenRun(() -> ackMicros[index] = (int)((System.nanoTime() - sentAt) / 1000));
             }
         }
