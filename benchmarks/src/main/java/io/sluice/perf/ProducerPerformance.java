@@ -66,8 +66,8 @@ final class ProducerPerformance
             producer.partitionCount(topic);
             // The warm-up runs the measured code, callback and histogram included, so the JIT has compiled (and
             // not yet had to redo) all of it when the measured records start.
-            new Pass(producer, topic, payload).run(cli.getLong("warmup-records", 0), -1, null);
-            final Pass measured = new Pass(producer, topic, payload);
+            new Pass(producer, topic, payload, "warm-up: ").run(cli.getLong("warmup-records", 0), -1, out);
+            final Pass measured = new Pass(producer, topic, payload, "");
             final HostSteal steal = HostSteal.start();
             final long elapsed = measured.run(records, throughput, out);
             if (measured.failed.get() > 0)
@@ -91,18 +91,20 @@ final class ProducerPerformance
         private final Producer<byte[], byte[]> producer;
         private final String topic;
         private final byte[] payload;
+        /** Starts the progress lines: both passes print them, so the warm-up takes every branch measuring does. */
+        private final String label;
 
-        Pass(final Producer<byte[], byte[]> producer, final String topic, final byte[] payload)
+        Pass(final Producer<byte[], byte[]> producer, final String topic, final byte[] payload, final String label)
         {
             this.producer = producer;
             this.topic = topic;
             this.payload = payload;
+            this.label = label;
         }
 
         /**
          * Sends {@code records} records at most {@code throughput} a second (-1: as fast as possible) and waits for
-         * every answer; a progress line goes to {@code progress} every 5 s unless it is null. Returns the nanoseconds
-         * taken.
+         * every answer; a progress line goes to {@code progress} every 5 s. Returns the nanoseconds taken.
          */
         long run(final long records, final long throughput, final PrintStream progress)
         {
@@ -115,7 +117,7 @@ final class ProducerPerformance
                 throttler.throttle(i);
                 final long sendNanos = System.nanoTime();
                 producer.send(new ProducerRecord<>(topic, payload), (m, e) -> completed(sendNanos, e));
-                if (progress == null || (i & PROGRESS_CHECK_MASK) != 0)
+                if ((i & PROGRESS_CHECK_MASK) != 0)
                 {
                     continue;
                 }
@@ -123,8 +125,8 @@ final class ProducerPerformance
                 if (now - lastReport > TimeUnit.SECONDS.toNanos(5))
                 {
                     final long done = acked.get();
-                    progress.printf(Locale.ROOT, "%d records acknowledged, %.1f records/s (%.2f MB/s)%n", done,
-                        (done - lastReportAcked) / ((now - lastReport) / 1e9),
+                    progress.printf(Locale.ROOT, "%s%d records acknowledged, %.1f records/s (%.2f MB/s)%n", label,
+                        done, (done - lastReportAcked) / ((now - lastReport) / 1e9),
                         (done - lastReportAcked) * (double)payload.length / ((now - lastReport) / 1e9)
                             / (1024 * 1024));
                     lastReport = now;
