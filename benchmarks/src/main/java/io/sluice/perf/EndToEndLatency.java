@@ -124,7 +124,7 @@ final class EndToEndLatency
                             {
                                 histogram.recordValue(micros);
                             }
-                            if (sentNanos != null)
+                            if (sentNanos != null && sequence >= 0 && sequence < sentNanos.length)
                             {
                                 sentNanos[(int)sequence] = sent;
                                 latencyMicros[(int)sequence] = (int)micros;
