@@ -318,6 +318,9 @@ public final class LogSegment
         {
             return;
         }
+        // The space for the rest of the segment is checked when it is first mapped, not at every window move:
+        // moving on must not start failing appends that the free space still has room for.
+        final boolean moving = writeMap != null;
         releaseMapping();
         final int target = Math.max(segmentBytes, size + needed);
         final int start = size / PAGE * PAGE;
@@ -325,7 +328,7 @@ public final class LogSegment
         try
         {
             final long length = channel.size();
-            if (length < target)
+            if (!moving && length < target)
             {
                 final long usable = logFile.toFile().getUsableSpace();
                 if (usable < target - length)

@@ -3,6 +3,7 @@ package io.sluice.storage.log;
 import io.sluice.common.TopicPartition;
 import io.sluice.common.errors.StorageException;
 import io.sluice.common.record.CompressionType;
+import io.sluice.storage.segment.LogSegment;
 import io.sluice.storage.test.TinyFileSystem;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,31 @@ class DataDirectoryTest
             assertEquals(acknowledged, log.logEndOffset());
             assertEquals(acknowledged, readAll(log, 0).size(), "every acknowledged record is still readable");
             assertEquals(1, manager.offlineDirectories().size());
+            manager.shutdown();
+        }
+    }
+
+    @Test
+    void shouldKeepAppendingPastAWriteWindowWhileTheFileSystemHasRoomForTheRecords() throws Exception
+    {
+        Assumptions.assumeTrue(TinyFileSystem.canMount(), "mounting a tiny file system needs root");
+        try (TinyFileSystem fs = TinyFileSystem.mount(tmp, 80L << 20, false))
+        {
+            final Map<String, Object> config = Map.of(LogConfig.SEGMENT_BYTES, 64 << 20);
+            final LogManager manager = open(fs.path(), config);
+            final Log log = manager.getOrCreateLog(new TopicPartition("roomy", 0), LogConfig.defaults().with(config));
+            final LogAppendInfo info = new LogAppendInfo();
+            log.appendAsLeader(batch(CompressionType.NONE, 0, 50, System.currentTimeMillis()), 0, info);
+            // Something else takes half the file system: the rest of the 64 MiB segment no longer fits, but the
+            // next 20 MiB of records, past the end of the first write window, do.
+            Files.write(fs.path().resolve("ballast"), new byte[40 << 20]);
+            while (log.sizeInBytes() < LogSegment.WRITE_WINDOW + (4 << 20))
+            {
+                log.appendAsLeader(batch(CompressionType.NONE, (int)log.logEndOffset(), 50,
+                    System.currentTimeMillis()), 0, info);
+            }
+            assertEquals(1, log.segmentCount());
+            assertEquals(log.logEndOffset(), readAll(log, 0).size());
             manager.shutdown();
         }
     }
