@@ -1,6 +1,7 @@
 package io.sluice.broker.cluster;
 
 import io.sluice.broker.cli.ClusterCommand;
+import io.sluice.broker.test.FreePorts;
 import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.NewTopic;
 import io.sluice.client.internals.PartitionInfo;
@@ -8,10 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,40 +55,9 @@ class ClusterCommandTest
             new PrintStream(new ByteArrayOutputStream())), "nothing left to stop");
     }
 
-    /** A base port whose nine ports (three brokers × listener, quorum, metrics) are free now. */
-    private static int freeBasePort() throws IOException
+    /** A base port with the 23 ports from it free: three brokers × listener, quorum, metrics, 10 apart. */
+    private static int freeBasePort()
     {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            final int base;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-            {
-                base = probe.getLocalPort() / 10 * 10;
-            }
-            if (base > 1024 && base + 30 < 65535 && allFree(base))
-            {
-                return base;
-            }
-        }
-        throw new IOException("No free range of ports found");
-    }
-
-    private static boolean allFree(final int base)
-    {
-        for (int i = 0; i < 3; i++)
-        {
-            for (int j = 0; j < 3; j++)
-            {
-                try (ServerSocket socket = new ServerSocket(base + 10 * i + j, 1, InetAddress.getLoopbackAddress()))
-                {
-                    socket.getLocalPort();
-                }
-                catch (final IOException e)
-                {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return FreePorts.nextRun(23);
     }
 }

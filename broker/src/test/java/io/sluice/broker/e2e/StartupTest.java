@@ -1,5 +1,6 @@
 package io.sluice.broker.e2e;
 
+import io.sluice.broker.test.FreePorts;
 import io.sluice.broker.test.BrokerProcess;
 import io.sluice.broker.test.RawClient;
 import io.sluice.client.admin.Admin;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +33,7 @@ class StartupTest
     @Test
     void aClientConnectingTheMomentThePortOpensIsServedOnceTheBrokerIsReady() throws Exception
     {
-        final int port = freePort();
+        final int port = FreePorts.next();
         final CompletableFuture<MetadataResponse> firstAnswer = CompletableFuture.supplyAsync(() ->
         {
             try (RawClient client = connectAsSoonAsPossible(port))
@@ -58,13 +58,6 @@ class StartupTest
         }
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Tries to connect every millisecond, for at most 60 s, so the first request goes out as the port opens. */
     private static RawClient connectAsSoonAsPossible(final int port)

@@ -5,8 +5,6 @@ import io.sluice.client.internals.PartitionInfo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +41,7 @@ public final class TestCluster implements AutoCloseable
         final StringBuilder voters = new StringBuilder();
         for (int id = 0; id < voterCount; id++)
         {
-            voters.append(id == 0 ? "" : ",").append(id).append("@127.0.0.1:").append(freePort());
+            voters.append(id == 0 ? "" : ",").append(id).append("@127.0.0.1:").append(FreePorts.next());
         }
         final List<BrokerProcess> brokers = new ArrayList<>();
         for (int id = 0; id < size; id++)
@@ -190,11 +188,4 @@ public final class TestCluster implements AutoCloseable
         }
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.sluice.broker.metadata.quorum;
 
+import io.sluice.broker.test.FreePorts;
 import io.sluice.broker.metadata.BrokerRegistration;
 import io.sluice.broker.metadata.MetadataImage;
 import io.sluice.broker.metadata.PartitionImage;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -70,7 +70,7 @@ class QuorumMetadataStoreTest
         final List<QuorumMetadataStore.Voter> voters = new ArrayList<>();
         for (int id = 0; id < 3; id++)
         {
-            voters.add(new QuorumMetadataStore.Voter(id, "127.0.0.1", freePort()));
+            voters.add(new QuorumMetadataStore.Voter(id, "127.0.0.1", FreePorts.next()));
         }
         final List<QuorumMetadataStore> stores = new ArrayList<>();
         try
@@ -115,11 +115,4 @@ class QuorumMetadataStoreTest
         }
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
 }
