@@ -2,6 +2,7 @@ package io.sluice.broker.cluster;
 
 import io.sluice.broker.cli.ClusterCommand;
 import io.sluice.broker.test.FreePorts;
+import io.sluice.broker.test.TestCluster;
 import io.sluice.client.admin.Admin;
 import io.sluice.client.admin.NewTopic;
 import io.sluice.client.internals.PartitionInfo;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +40,7 @@ class ClusterCommandTest
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
             {
                 admin.createTopic(new NewTopic("spread", 3, (short)3));
-                for (final PartitionInfo p : admin.describeTopics(List.of("spread")).get("spread").partitions())
+                for (final PartitionInfo p : TestCluster.describeOnceCreated(admin, "spread").partitions())
                 {
                     assertEquals(3, p.isr().size());
                 }

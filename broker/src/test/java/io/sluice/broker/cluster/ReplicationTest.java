@@ -62,7 +62,7 @@ class ReplicationTest
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
             {
                 admin.createTopic(new NewTopic("replicated", 3, (short)3));
-                final TopicDescription description = admin.describeTopics(List.of("replicated")).get("replicated");
+                final TopicDescription description = TestCluster.describeOnceCreated(admin, "replicated");
                 final Set<Integer> leaders = new HashSet<>();
                 for (final PartitionInfo p : description.partitions())
                 {
@@ -127,7 +127,7 @@ class ReplicationTest
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap)))
             {
                 admin.createTopic(new NewTopic("failover", 1, (short)3));
-                leader = admin.describeTopics(List.of("failover")).get("failover").partitions().get(0).leader();
+                leader = TestCluster.describeOnceCreated(admin, "failover").partitions().get(0).leader();
             }
             final List<String> acknowledged = new ArrayList<>();
             final TopicPartition tp = new TopicPartition("failover", 0);
@@ -222,7 +222,7 @@ class ReplicationTest
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers.get(0).bootstrap())))
             {
                 admin.createTopic(new NewTopic("handover", 1, (short)3));
-                leader = admin.describeTopics(List.of("handover")).get("handover").partitions().get(0).leader();
+                leader = TestCluster.describeOnceCreated(admin, "handover").partitions().get(0).leader();
             }
             final BrokerProcess other = brokers.get((leader + 1) % 3);
             try (Producer<String, String> producer = new Producer<>(Map.of("bootstrap.servers", other.bootstrap(),

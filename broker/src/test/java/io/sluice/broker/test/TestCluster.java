@@ -1,7 +1,10 @@
 package io.sluice.broker.test;
 
 import io.sluice.client.admin.Admin;
+import io.sluice.client.admin.TopicDescription;
 import io.sluice.client.internals.PartitionInfo;
+import io.sluice.common.errors.ApiException;
+import io.sluice.common.protocol.Errors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Broker processes that are also the voters of one metadata quorum, on 127.0.0.1 with ephemeral ports. Each broker
@@ -109,6 +114,32 @@ public final class TestCluster implements AutoCloseable
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers.get(askedId).bootstrap())))
         {
             return admin.describeTopics(List.of(topic)).get(topic).partitions().get(partition);
+        }
+    }
+
+    /**
+     * Describes a topic just created through {@code admin}, waiting up to 30 s for the broker its metadata request
+     * goes to. CreateTopics answers once the broker that took it has applied the topic; the admin's next metadata
+     * request may go to another broker, which applies it moments later (as in Kafka, whose tests wait for metadata
+     * to propagate the same way).
+     */
+    public static TopicDescription describeOnceCreated(final Admin admin, final String topic)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            try
+            {
+                return admin.describeTopics(List.of(topic)).get(topic);
+            }
+            catch (final ApiException e)
+            {
+                if (e.code() != Errors.UNKNOWN_TOPIC_OR_PARTITION.code() || System.nanoTime() > deadline)
+                {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
         }
     }
 
