@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Broker processes that are also the voters of one metadata quorum, on 127.0.0.1 with ephemeral ports. Each broker
@@ -125,21 +123,25 @@ public final class TestCluster implements AutoCloseable
      */
     public static TopicDescription describeOnceCreated(final Admin admin, final String topic)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true)
+        final TopicDescription[] found = new TopicDescription[1];
+        GroupMember.await(() -> (found[0] = describeIfKnown(admin, topic)) != null, 30_000,
+            "topic " + topic + " to reach the broker the admin client asked");
+        return found[0];
+    }
+
+    private static TopicDescription describeIfKnown(final Admin admin, final String topic)
+    {
+        try
         {
-            try
+            return admin.describeTopics(List.of(topic)).get(topic);
+        }
+        catch (final ApiException e)
+        {
+            if (e.code() != Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
             {
-                return admin.describeTopics(List.of(topic)).get(topic);
+                throw e;
             }
-            catch (final ApiException e)
-            {
-                if (e.code() != Errors.UNKNOWN_TOPIC_OR_PARTITION.code() || System.nanoTime() > deadline)
-                {
-                    throw e;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
+            return null;
         }
     }
 

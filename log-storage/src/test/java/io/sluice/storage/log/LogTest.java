@@ -21,9 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.sluice.storage.test.TestUtils.batch;
 import static io.sluice.storage.test.TestUtils.readAll;
@@ -338,12 +343,11 @@ class LogTest
         // alignment, and another thread flushing all the while (the window moves under it).
         open(Map.of(LogConfig.SEGMENT_BYTES, 4 * LogSegment.WRITE_WINDOW), true, 0);
         final LogAppendInfo info = new LogAppendInfo();
-        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-        final List<Integer> valueSizes = new java.util.ArrayList<>();
-        final java.util.concurrent.atomic.AtomicBoolean appending = new java.util.concurrent.atomic.AtomicBoolean(true);
-        final java.util.concurrent.atomic.AtomicReference<Throwable> flushFailure =
-            new java.util.concurrent.atomic.AtomicReference<>();
-        final java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        final SplittableRandom random = new SplittableRandom(7);
+        final List<Integer> valueSizes = new ArrayList<>();
+        final AtomicBoolean appending = new AtomicBoolean(true);
+        final AtomicReference<Throwable> flushFailure = new AtomicReference<>();
+        final AtomicInteger flushes = new AtomicInteger();
         final Log appendingTo = log;
         final Thread flusher = new Thread(() ->
         {
