@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code sluice perf e2e}: a producer sends records at a fixed rate, each carrying its send time, while a consumer
@@ -34,10 +33,10 @@ final class EndToEndLatency
         "                       [--producer-prop k=v]... [--consumer-prop k=v]... [--bootstrap-server HOST:PORT]",
         "                       [--warmup-records W] [--latency-log FILE]",
         "W records (default N) are first sent at R records/s, unmeasured, so the JIT has compiled the paths",
-        "this workload takes; then N more are sent at R records/s and measured. --latency-log writes one line per",
-        "measured record, 'sequence,sent_us,latency_us,partition,ack_us' (sent_us from the start of the measured",
-        "run; ack_us from send() to the producer's acknowledgement, to tell a slow produce from a slow fetch), to",
-        "find when the slow ones were sent and line them up with GC or system logs.");
+        "this workload takes; N more follow at the same rate without a pause and are measured. --latency-log",
+        "writes one line per measured record, 'sequence,sent_us,latency_us,partition,ack_us' (sent_us from the",
+        "start of the measured run; ack_us from send() to the producer's acknowledgement, to tell a slow produce",
+        "from a slow fetch), to find when the slow ones were sent and line them up with GC or system logs.");
 
     private EndToEndLatency()
     {
@@ -78,13 +77,15 @@ final class EndToEndLatency
             throw new CommandLine.UsageException("--latency-log keeps every record's times: at most "
                 + Integer.MAX_VALUE / 2 + " records, warm-up included");
         }
-        // The warm-up runs exactly the measured code, so nothing is compiled, or deoptimized for a branch the
-        // warm-up never took, once measuring starts: the reader records every record into whichever histogram is
-        // current (the warm-up's until every warm-up record has arrived), and the latency log's arrays hold the
-        // warm-up's records too. They are filled by the reader thread and written out after it finished: no file
-        // I/O while measuring.
-        final AtomicReference<Histogram> recording = new AtomicReference<>(Report.histogram());
-        final int logged = latencyLog == null ? 0 : (int)(warmup + records);
+        // Warm-up and measured records are one stream from one send loop and one read loop, at one rate, so the
+        // JIT compiles once what the measured records then run: with two phases, leaving the warm-up's loops took
+        // branches their compiled code had never seen, and the measured records ran while those loops were
+        // deoptimized and compiled again. The reader picks a record's histogram by its number without a branch,
+        // and the latency log's arrays hold the warm-up's records too; they are written out after the run: no
+        // file I/O while measuring.
+        final Histogram[] histograms = {Report.histogram(), latency};
+        final long total = warmup + records;
+        final int logged = latencyLog == null ? 0 : (int)total;
         final long[] sentNanos = latencyLog == null ? null : new long[logged];
         final int[] latencyMicros = latencyLog == null ? null : new int[logged];
         final int[] partitionOf = latencyLog == null ? null : new int[logged];
@@ -110,7 +111,7 @@ final class EndToEndLatency
             {
                 try
                 {
-                    while (received.get() < warmup + records)
+                    while (received.get() < total)
                     {
                         for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100)))
                         {
@@ -119,7 +120,7 @@ final class EndToEndLatency
                             final long sequence = value.getLong(0);
                             final long sent = value.getLong(8);
                             final long micros = Math.min(Report.TimeUnitMicros.MAX, (now - sent) / 1000);
-                            final Histogram histogram = recording.get();
+                            final Histogram histogram = histograms[phaseOf(sequence, warmup)];
                             synchronized (histogram)
                             {
                                 histogram.recordValue(micros);
@@ -140,30 +141,12 @@ final class EndToEndLatency
                 }
             }, "e2e-consumer");
             reader.start();
-            // Warm-up: the same workload at the same rate, unmeasured, so the JIT compiles the paths the measured
-            // run takes (a warm-up sent flat out leaves the parked-fetch and small-batch paths cold). No flush
-            // after it: the wait below covers every record, and flush would take a branch of the producer's that
-            // the measured run then pays to recompile.
-            send(producer, topic, size, 0, warmup, new Throttler(throughput, System.nanoTime()),
-                progress(out, "warm-up", recording.get(), received, 0), ackMicros);
-            final long caughtUpBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (received.get() < warmup)
-            {
-                if (System.nanoTime() > caughtUpBy)
-                {
-                    throw new IllegalStateException("The consumer read only " + received.get() + " of " + warmup
-                        + " warm-up records within 60 s");
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
-            recording.set(latency);
-            final long measuredStart = System.nanoTime();
-            final HostSteal steal = HostSteal.start();
-            send(producer, topic, size, warmup, records, new Throttler(throughput, measuredStart),
-                progress(out, "measured", latency, received, warmup), ackMicros);
+            final MeasuredStart measured = new MeasuredStart(warmup);
+            send(producer, topic, size, total, new Throttler(throughput, System.nanoTime()), measured,
+                progress(out, histograms, received, warmup), ackMicros);
             producer.flush();
             reader.join(TimeUnit.SECONDS.toMillis(60));
-            final String missing = reader.isAlive() ? "Only " + received.get() + " of " + (warmup + records)
+            final String missing = reader.isAlive() ? "Only " + received.get() + " of " + total
                 + " records arrived within 60 s" : null;
             if (missing != null)
             {
@@ -171,15 +154,15 @@ final class EndToEndLatency
                 reader.interrupt();
             }
             Report.print(out, "e2e", latency.getTotalCount(), latency.getTotalCount() * size,
-                System.nanoTime() - measuredStart, latency, steal);
+                System.nanoTime() - measured.nanos, latency, measured.steal);
             if (latencyLog != null)
             {
-                writeLatencyLog(java.nio.file.Path.of(latencyLog), (int)warmup, measuredStart, sentNanos,
+                writeLatencyLog(java.nio.file.Path.of(latencyLog), (int)warmup, measured.nanos, sentNanos,
                     latencyMicros, partitionOf, ackMicros);
                 // System.nanoTime() is CLOCK_MONOTONIC on Linux: with this, the log lines up with traces taken
                 // on that clock (perf record -k mono, perf sched timehist).
                 out.println("Per-record latencies written to " + latencyLog + "; sent_us counts from "
-                    + measuredStart + " ns of System.nanoTime()");
+                    + measured.nanos + " ns of System.nanoTime()");
             }
             if (missing != null)
             {
@@ -188,6 +171,12 @@ final class EndToEndLatency
                 throw new IllegalStateException(missing);
             }
         }
+    }
+
+    /** 0 for a warm-up record, 1 for a measured one, computed without a branch (see the comment in run). */
+    static int phaseOf(final long sequence, final long warmup)
+    {
+        return (int)((sequence - warmup) >>> 63) ^ 1;
     }
 
     /** Writes the measured records' lines, numbered from 0; the arrays hold the warm-up's records first. */
@@ -209,33 +198,82 @@ final class EndToEndLatency
         }
     }
 
-    /** The progress line of a phase, every 5 seconds: one lambda for both phases, so one class at the call. */
-    private static java.util.function.LongConsumer progress(final PrintStream out, final String phase,
-        final Histogram histogram, final AtomicLong received, final long first)
+    /**
+     * The progress line, every 5 seconds, of the phase record {@code sent} is in: one lambda for both phases, so
+     * one class at the call.
+     */
+    private static java.util.function.LongConsumer progress(final PrintStream out, final Histogram[] histograms,
+        final AtomicLong received, final long warmup)
     {
         return sent ->
         {
+            final boolean warming = sent < warmup;
+            final Histogram histogram = histograms[warming ? 0 : 1];
             synchronized (histogram)
             {
-                out.printf(java.util.Locale.ROOT, "%s: %d records sent, %d received, p99 so far %.3f ms%n", phase,
-                    sent, received.get() - first, histogram.getValueAtPercentile(99) / 1000.0);
+                out.printf(java.util.Locale.ROOT, "%s: %d records sent, %d received, p99 so far %.3f ms%n",
+                    warming ? "warm-up" : "measured", warming ? sent : sent - warmup,
+                    warming ? Math.min(received.get(), warmup) : received.get() - warmup,
+                    histogram.getValueAtPercentile(99) / 1000.0);
             }
         };
     }
 
     /**
-     * Sends {@code count} records numbered from {@code first} at the throttler's rate, each carrying its number and
-     * send time; {@code progress} hears how many were sent every 5 seconds. With {@code ackMicros}, record
-     * {@code n}'s time from send to acknowledgement goes to {@code ackMicros[n]}.
+     * Where the measured run starts: the send loop calls {@link #reached} at each of its marks, three in the
+     * warm-up and the last at the first measured record. A mark the warm-up never reached would be a branch the
+     * compiled loop had never taken, deoptimized as the measured run starts.
+     */
+    static final class MeasuredStart
+    {
+        private final long warmup;
+        private int quarter = 1;
+        long nanos;
+        HostSteal steal;
+
+        MeasuredStart(final long warmup)
+        {
+            this.warmup = warmup;
+        }
+
+        long firstMark()
+        {
+            return warmup / 4;
+        }
+
+        /** Called when record {@code n} is due; returns the number of the record at which to be called next. */
+        long reached(final long n)
+        {
+            if (n == warmup)
+            {
+                nanos = System.nanoTime();
+                steal = HostSteal.start();
+                return Long.MAX_VALUE;
+            }
+            quarter++;
+            final long next = quarter < 4 ? warmup * quarter / 4 : warmup;
+            return next > n ? next : warmup;
+        }
+    }
+
+    /**
+     * Sends {@code count} records numbered from 0 at the throttler's rate, each carrying its number and send time;
+     * {@code measured} hears when its marks are reached and {@code progress} how many were sent every 5 seconds.
+     * With {@code ackMicros}, record {@code n}'s time from send to acknowledgement goes to {@code ackMicros[n]}.
      */
     private static void send(final Producer<byte[], byte[]> producer, final String topic, final int size,
-        final long first, final long count, final Throttler throttler, final java.util.function.LongConsumer progress,
-        final int[] ackMicros)
+        final long count, final Throttler throttler, final MeasuredStart measured,
+        final java.util.function.LongConsumer progress, final int[] ackMicros)
     {
         long lastReport = System.nanoTime();
+        long nextMark = measured.firstMark();
         for (long n = 0; n < count; n++)
         {
             throttler.throttle(n);
+            if (n == nextMark)
+            {
+                nextMark = measured.reached(n);
+            }
             if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5))
             {
                 lastReport = System.nanoTime();
@@ -243,13 +281,13 @@ final class EndToEndLatency
             }
             final byte[] payload = new byte[size];
             final ByteBuffer buffer = ByteBuffer.wrap(payload);
-            buffer.putLong(0, first + n);
+            buffer.putLong(0, n);
             final long sentAt = System.nanoTime();
             buffer.putLong(8, sentAt);
             final var acked = producer.send(new ProducerRecord<>(topic, payload));
             if (ackMicros != null)
             {
-                final int index = (int)(first + n);
+                final int index = (int)n;
                 acked.thenRun(() -> ackMicros[index] = (int)((System.nanoTime() - sentAt) / 1000));
             }
         }
