@@ -8,7 +8,10 @@ import java.net.ServerSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,6 +46,10 @@ class QuickStartIT
             "trap 'kill $BROKER 2>/dev/null || true' EXIT",
             "for i in $(seq 1 300); do grep -q 'listening on' broker.out && break; sleep 0.2; done",
             "grep -q 'listening on' broker.out || { echo 'broker did not start'; cat broker.err; exit 1; }",
+            // Each thread's name and nice value (field 19 of stat, the 17th after the parenthesised name).
+            "for t in /proc/$BROKER/task/*; do echo \"$(cat $t/comm)|$(sed 's/.*) //' $t/stat | cut -d' ' -f17)\"; done"
+                + " > threads.txt",
+            "id -u > uid.txt",
             "\"$SLUICE\" topic create quickstart --partitions 3",
             "seq 1 1000 | \"$SLUICE\" produce quickstart",
             "\"$SLUICE\" consume quickstart --from-beginning --max-messages 1000 --timeout-ms 20000 > consumed.txt",
@@ -57,5 +64,28 @@ class QuickStartIT
         assertTrue(output.contains("Created topic quickstart."), output);
         assertTrue(Files.isDirectory(work.resolve("data/quickstart-0")), "data lands in ./data");
         assertTrue(brokerLog.contains("shut down cleanly"), brokerLog);
+        assertThreadPriorities(Files.readAllLines(work.resolve("threads.txt")),
+            Files.readString(work.resolve("uid.txt")).trim().equals("0"), brokerLog);
+    }
+
+    /**
+     * Run as root, the launcher puts the JIT's threads (compilers, code cache sweeper) at nice 19 and leaves every other thread at 0; as
+     * another user it leaves all at 0 and the JVM prints no warning about thread priorities.
+     */
+    private static void assertThreadPriorities(final List<String> threads, final boolean root, final String brokerLog)
+    {
+        assertTrue(threads.size() > 10, threads.toString());
+        int compilers = 0;
+        for (final String thread : threads)
+        {
+            final String name = thread.substring(0, thread.lastIndexOf('|'));
+            final int nice = Integer.parseInt(thread.substring(thread.lastIndexOf('|') + 1));
+            final boolean compiler = name.contains("CompilerThre");
+            compilers += compiler ? 1 : 0;
+            final boolean jit = compiler || name.equals("Sweeper thread");
+            assertEquals(root && jit ? 19 : 0, nice, "nice of thread '" + name + "' (root: " + root + ")");
+        }
+        assertTrue(compilers >= 2, "a C1 and a C2 compiler thread: " + threads);
+        assertFalse(brokerLog.contains("ThreadPriorityPolicy"), brokerLog);
     }
 }

@@ -109,11 +109,14 @@ public final class ClusterCommand
             final Path log = home.resolve("broker.log");
             Files.deleteIfExists(log);
             // As bin/sluice runs a broker: without Netty's leak detector, whose sampled stack traces stall network
-            // threads.
-            final Process process = new ProcessBuilder(javaBin, "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-cp", System.getProperty("java.class.path"), BrokerMain.class.getName(), "--config",
-                config.toString())
+            // threads, and with the thread priorities bin/sluice gave this JVM.
+            final List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx1g",
+                "-Dio.netty.leakDetection.level=disabled", "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true"));
+            command.addAll(threadPriorityOptions());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BrokerMain.class.getName(),
+                "--config", config.toString()));
+            final Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
             // The start time tells a later stop that the pid still names this broker, not a process that reused it.
@@ -145,6 +148,21 @@ public final class ClusterCommand
         out.println("Try: bin/sluice topic create orders --partitions 6 --replication-factor " + Math.min(3, brokers)
             + " --bootstrap-server " + bootstrap);
         out.println("Stop with: bin/sluice cluster stop --dir " + dir);
+    }
+
+    /** The thread priority options this JVM was started with (bin/sluice sets them; see there why). */
+    static List<String> threadPriorityOptions()
+    {
+        final List<String> options = new ArrayList<>();
+        for (final String argument : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (argument.startsWith("-XX:ThreadPriorityPolicy=") || argument.startsWith("-XX:CompilerThreadPriority=")
+                || argument.startsWith("-XX:JavaPriority"))
+            {
+                options.add(argument);
+            }
+        }
+        return options;
     }
 
     private static void stop(final Path dir, final PrintStream out) throws InterruptedException
