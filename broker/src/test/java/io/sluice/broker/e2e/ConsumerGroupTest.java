@@ -360,42 +360,28 @@ class ConsumerGroupTest
             }
         }, "crash-producer");
         final String javaBin = ProcessHandle.current().info().command().orElse("java");
+        // Its output goes to a file, which keeps every line written before the kill (a pipe can lose the last).
+        final Path victimOutput = tmp.resolve("victim.out");
         final Process victim = new ProcessBuilder(javaBin, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
             io.sluice.broker.test.GroupMemberMain.class.getName(), broker.bootstrap(), "crashers", "crash")
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final Thread reader = new Thread(() ->
-        {
-            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-                victim.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = in.readLine()) != null)
-                {
-                    lines.add(line);
-                }
-            }
-            catch (final java.io.IOException e)
-            {
-                // The process was killed mid-line; what was read is what it reported.
-            }
-        }, "victim-stdout");
-        reader.start();
+            .redirectOutput(victimOutput.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final java.util.function.Supplier<List<String>> victimLines = () -> completeLines(victimOutput);
         GroupMember survivor = null;
         try
         {
             producer.start();
-            GroupMember.await(() -> lines.stream().filter(l -> l.startsWith("A ")).count() == 4, 20_000,
+            GroupMember.await(() -> victimLines.get().stream().filter(l -> l.startsWith("A ")).count() == 4, 20_000,
                 "the first member to own all four partitions");
             survivor = new GroupMember("survivor", broker.bootstrap(), "crashers", List.of("crash"), null,
                 Map.of("enable.auto.commit", "false"));
             final GroupMember second = survivor;
             GroupMember.await(() -> second.owned.size() == 2, 20_000, "the second member to own two partitions");
-            GroupMember.await(() -> lines.stream().filter(l -> l.startsWith("C ")).count() > 20, 20_000,
+            GroupMember.await(() -> victimLines.get().stream().filter(l -> l.startsWith("C ")).count() > 20,
+                20_000,
                 "the first member to commit a few times");
             victim.destroyForcibly().waitFor();
-            reader.join();
             final long killed = System.nanoTime();
+            final List<String> lines = victimLines.get();
             GroupMember.await(() -> second.owned.size() == 4, 10_000, "the survivor to own all four partitions");
             final long movedMs = (System.nanoTime() - killed) / 1_000_000;
             assertTrue(movedMs < 4000 + 2000, "partitions moved " + movedMs + " ms after the kill; session timeout "
@@ -453,10 +439,28 @@ class ConsumerGroupTest
                 {
                     final int partition = p;
                     final long end = ends.get(new TopicPartition("crash", p));
-                    GroupMember.await(() -> survivorOffsets(second, partition).size()
-                        + processed.getOrDefault(partition, Set.of()).size() >= end
-                        && covered(survivorOffsets(second, partition), processed.getOrDefault(partition, Set.of()),
-                            end), 30_000, "every record of partition " + p + " to be processed");
+                    try
+                    {
+                        GroupMember.await(() -> survivorOffsets(second, partition).size()
+                            + processed.getOrDefault(partition, Set.of()).size() >= end
+                            && covered(survivorOffsets(second, partition), processed.getOrDefault(partition,
+                                Set.of()), end), 30_000, "every record of partition " + p + " to be processed");
+                    }
+                    catch (final AssertionError e)
+                    {
+                        throw new AssertionError(e.getMessage() + "; end offset " + end + ", missing "
+                            + missing(survivorOffsets(second, partition), processed.getOrDefault(partition, Set.of()),
+                                end) + ", killed member owned " + victimOwned + " and last committed " + lastCommit
+                            + ", survivor owns " + second.owned + ", errors " + second.errors
+                            + ", killed member processed up to " + processed.getOrDefault(partition, Set.of()).stream()
+                                .mapToLong(Long::longValue).max().orElse(-1) + ", survivor received first "
+                            + second.received.stream().filter(r -> r.partition() == partition).limit(5)
+                                .map(r -> Long.toString(r.offset())).toList() + ", group committed "
+                            + committedNow(partition) + ", offsets the log lacks " + logGaps(partition, end)
+                            + "\n--- the killed member's last lines about the partition ---\n"
+                            + String.join("\n", lastLinesAbout(lines, partition, 40))
+                            + "\n--- the broker's last warnings ---\n" + lastWarnings(broker.log(), 40), e);
+                    }
                 }
             }
             // The records processed twice are exactly those the killed member processed after its last commit.
@@ -807,6 +811,90 @@ class ConsumerGroupTest
             }
         });
         return offsets;
+    }
+
+    /** Offsets below {@code end} a fresh consumer reading the partition from the start does not get. */
+    private String logGaps(final int partition, final long end)
+    {
+        final TopicPartition tp = new TopicPartition("crash", partition);
+        final Set<Long> offsets = new HashSet<>();
+        try (Consumer<String, String> reader = new Consumer<>(Map.of("bootstrap.servers", broker.bootstrap()),
+            new StringDeserializer(), new StringDeserializer()))
+        {
+            reader.assign(List.of(tp));
+            reader.seekToBeginning(List.of(tp));
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (reader.position(tp) < end && System.nanoTime() < deadline)
+            {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> offsets.add(r.offset()));
+            }
+            return missing(offsets, Set.of(), end) + " (read up to " + reader.position(tp) + ")";
+        }
+        catch (final RuntimeException e)
+        {
+            return "(unknown: " + e + ")";
+        }
+    }
+
+    private String committedNow(final int partition)
+    {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap())))
+        {
+            return Long.toString(admin.describeGroup("crashers").partitions().stream()
+                .filter(p -> p.partition().partition() == partition).findFirst().orElseThrow().committedOffset());
+        }
+        catch (final Exception e)
+        {
+            return "(unknown: " + e + ")";
+        }
+    }
+
+    private static List<String> lastLinesAbout(final List<String> lines, final int partition, final int count)
+    {
+        final List<String> about = lines.stream().filter(l -> l.length() > 2 && l.substring(2).split(" ")[0]
+            .equals(Integer.toString(partition))).toList();
+        return about.subList(Math.max(0, about.size() - count), about.size());
+    }
+
+    /** The lines of a file another process is writing, without a last one it has not finished. */
+    private static List<String> completeLines(final Path file)
+    {
+        try
+        {
+            final String text = java.nio.file.Files.readString(file);
+            return text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String lastWarnings(final String log, final int count)
+    {
+        final List<String> warnings = log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR")).toList();
+        return String.join("\n", warnings.subList(Math.max(0, warnings.size() - count), warnings.size()));
+    }
+
+    /** The offsets below {@code end} in neither set, as ranges, for a failure message. */
+    private static List<String> missing(final Set<Long> a, final Set<Long> b, final long end)
+    {
+        final List<String> ranges = new ArrayList<>();
+        long from = -1;
+        for (long o = 0; o <= end; o++)
+        {
+            final boolean absent = o < end && !a.contains(o) && !b.contains(o);
+            if (absent && from < 0)
+            {
+                from = o;
+            }
+            else if (!absent && from >= 0)
+            {
+                ranges.add(from + ".." + (o - 1));
+                from = -1;
+            }
+        }
+        return ranges;
     }
 
     /** Whether the two sets together hold every offset below {@code end}. */

@@ -16,8 +16,11 @@ import java.util.Map;
 
 /**
  * A group member in its own process, for crash tests. It prints, a line each and flushed: {@code A p} when it is
- * assigned partition p, {@code R p offset} for each record it processed, and {@code C p offset} after a commit
- * succeeded. It commits synchronously after every poll.
+ * assigned partition p, {@code V p} when it gives it up, {@code L p} (then {@code V p}) when it lost it,
+ * {@code R p offset} for each record it processed, {@code P p offset} for the position it is about to commit, and
+ * {@code C p offset} after a commit succeeded. It commits synchronously after every poll. Redirect its output to a
+ * file, not a pipe: when the process is killed, the JDK can close the pipe before the reader has the last lines
+ * (reading Process.getInputStream then throws "Stream closed").
  */
 public final class GroupMemberMain
 {
@@ -40,6 +43,13 @@ public final class GroupMemberMain
             }
 
             @Override
+            public void onPartitionsLost(final Collection<TopicPartition> partitions)
+            {
+                partitions.forEach(tp -> out.println("L " + tp.partition()));
+                onPartitionsRevoked(partitions);
+            }
+
+            @Override
             public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
             {
                 partitions.forEach(tp -> out.println("A " + tp.partition()));
@@ -54,6 +64,10 @@ public final class GroupMemberMain
             }
             if (!records.isEmpty())
             {
+                for (final TopicPartition tp : consumer.assignment())
+                {
+                    out.println("P " + tp.partition() + " " + consumer.position(tp));
+                }
                 consumer.commitSync();
                 for (final TopicPartition tp : consumer.assignment())
                 {
