@@ -46,10 +46,10 @@ class QuickStartIT
             "trap 'kill $BROKER 2>/dev/null || true' EXIT",
             "for i in $(seq 1 300); do grep -q 'listening on' broker.out && break; sleep 0.2; done",
             "grep -q 'listening on' broker.out || { echo 'broker did not start'; cat broker.err; exit 1; }",
-            // Each thread's name and nice value (field 19 of stat, the 17th after the parenthesised name).
-            "for t in /proc/$BROKER/task/*; do echo \"$(cat $t/comm)|$(sed 's/.*) //' $t/stat | cut -d' ' -f17)\"; done"
-                + " > threads.txt",
-            "id -u > uid.txt",
+            // Each thread's name, nice value and scheduling policy (fields 19 and 41 of stat, the 17th and 39th
+            // after the parenthesised name).
+            "for t in /proc/$BROKER/task/*; do echo \"$(cat $t/comm)|$(sed 's/.*) //' $t/stat | cut -d' ' -f17,39)\";"
+                + " done > threads.txt",
             "\"$SLUICE\" topic create quickstart --partitions 3",
             "seq 1 1000 | \"$SLUICE\" produce quickstart",
             "\"$SLUICE\" consume quickstart --from-beginning --max-messages 1000 --timeout-ms 20000 > consumed.txt",
@@ -64,28 +64,29 @@ class QuickStartIT
         assertTrue(output.contains("Created topic quickstart."), output);
         assertTrue(Files.isDirectory(work.resolve("data/quickstart-0")), "data lands in ./data");
         assertTrue(brokerLog.contains("shut down cleanly"), brokerLog);
-        assertThreadPriorities(Files.readAllLines(work.resolve("threads.txt")),
-            Files.readString(work.resolve("uid.txt")).trim().equals("0"), brokerLog);
+        assertThreadScheduling(Files.readAllLines(work.resolve("threads.txt")), brokerLog);
     }
 
     /**
-     * Run as root, the launcher puts the JIT's threads (compilers, code cache sweeper) at nice 19 and leaves every other thread at 0; as
-     * another user it leaves all at 0 and the JVM prints no warning about thread priorities.
+     * The launcher has the broker put the JIT's threads (compilers, code cache sweeper) under SCHED_IDLE (policy 5)
+     * and leaves every other thread under SCHED_OTHER (0), all at nice 0, for root and other users alike.
      */
-    private static void assertThreadPriorities(final List<String> threads, final boolean root, final String brokerLog)
+    private static void assertThreadScheduling(final List<String> threads, final String brokerLog)
     {
         assertTrue(threads.size() > 10, threads.toString());
         int compilers = 0;
         for (final String thread : threads)
         {
             final String name = thread.substring(0, thread.lastIndexOf('|'));
-            final int nice = Integer.parseInt(thread.substring(thread.lastIndexOf('|') + 1));
+            final String[] niceAndPolicy = thread.substring(thread.lastIndexOf('|') + 1).split(" ");
             final boolean compiler = name.contains("CompilerThre");
             compilers += compiler ? 1 : 0;
             final boolean jit = compiler || name.equals("Sweeper thread");
-            assertEquals(root && jit ? 19 : 0, nice, "nice of thread '" + name + "' (root: " + root + ")");
+            assertEquals("0", niceAndPolicy[0], "nice of thread '" + name + "'");
+            assertEquals(jit ? "5" : "0", niceAndPolicy[1], "scheduling policy of thread '" + name + "'");
         }
         assertTrue(compilers >= 2, "a C1 and a C2 compiler thread: " + threads);
         assertFalse(brokerLog.contains("ThreadPriorityPolicy"), brokerLog);
+        assertFalse(brokerLog.contains("JIT threads left"), brokerLog);
     }
 }

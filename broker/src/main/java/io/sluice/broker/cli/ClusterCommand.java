@@ -3,6 +3,7 @@ package io.sluice.broker.cli;
 import io.sluice.broker.BrokerMain;
 import io.sluice.client.cli.CommandLine;
 import io.sluice.client.cli.CommandRunner;
+import io.sluice.common.runtime.JitThreadScheduling;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -109,11 +110,11 @@ public final class ClusterCommand
             final Path log = home.resolve("broker.log");
             Files.deleteIfExists(log);
             // As bin/sluice runs a broker: without Netty's leak detector, whose sampled stack traces stall network
-            // threads, and with the thread priorities bin/sluice gave this JVM.
+            // threads, and with the JIT thread scheduling bin/sluice gave this JVM.
             final List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx1g",
                 "-Dio.netty.leakDetection.level=disabled", "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true"));
-            command.addAll(threadPriorityOptions());
+            command.addAll(jitSchedulingOptions());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BrokerMain.class.getName(),
                 "--config", config.toString()));
             final Process process = new ProcessBuilder(command)
@@ -150,14 +151,14 @@ public final class ClusterCommand
         out.println("Stop with: bin/sluice cluster stop --dir " + dir);
     }
 
-    /** The thread priority options this JVM was started with (bin/sluice sets them; see there why). */
-    static List<String> threadPriorityOptions()
+    /** The JIT thread scheduling options this JVM was started with (bin/sluice sets them; see there why). */
+    static List<String> jitSchedulingOptions()
     {
         final List<String> options = new ArrayList<>();
         for (final String argument : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (argument.startsWith("-XX:ThreadPriorityPolicy=") || argument.startsWith("-XX:CompilerThreadPriority=")
-                || argument.startsWith("-XX:JavaPriority"))
+            if (argument.equals("-XX:-UseDynamicNumberOfCompilerThreads")
+                || argument.startsWith("-D" + JitThreadScheduling.PROPERTY + "="))
             {
                 options.add(argument);
             }
