@@ -2,7 +2,6 @@ package io.sluice.perf;
 
 import io.sluice.client.cli.CommandRunner;
 import io.sluice.common.runtime.JitThreadScheduling;
-import org.slf4j.LoggerFactory;
 
 /** {@code sluice perf produce|consume|e2e|rebalance|floor}. */
 public final class PerfCommand
@@ -19,12 +18,7 @@ public final class PerfCommand
     public static void main(final String[] args)
     {
         // The perf tools are clients whose latency they measure: a compilation must not delay their threads either.
-        final JitThreadScheduling.Outcome jit = JitThreadScheduling.applyConfigured();
-        if (jit != null && jit.failure() != null)
-        {
-            LoggerFactory.getLogger(PerfCommand.class).warn("{}; a compilation may then delay the tool's threads by"
-                + " up to a scheduler tick", jit);
-        }
+        JitThreadScheduling.applyConfigured();
         System.exit(CommandRunner.run("perf", HELP, () ->
         {
             if (args.length == 0)

@@ -3,8 +3,6 @@ package io.sluice.broker;
 import io.sluice.broker.config.BrokerConfig;
 import io.sluice.common.errors.SluiceException;
 import io.sluice.common.runtime.JitThreadScheduling;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,8 +16,6 @@ import java.util.List;
  */
 public final class BrokerMain
 {
-    private static final Logger LOG = LoggerFactory.getLogger(BrokerMain.class);
-
     private BrokerMain()
     {
     }
@@ -55,7 +51,7 @@ public final class BrokerMain
                     usage("unknown argument '" + args[i] + "'");
             }
         }
-        logJitScheduling(JitThreadScheduling.applyConfigured());
+        JitThreadScheduling.applyConfigured();
         SluiceBroker broker = null;
         try
         {
@@ -111,23 +107,6 @@ public final class BrokerMain
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(0);
-    }
-
-    /** The launcher asks for the JIT's threads under SCHED_IDLE; not getting it costs latency, not correctness. */
-    private static void logJitScheduling(final JitThreadScheduling.Outcome outcome)
-    {
-        if (outcome == null)
-        {
-            return;
-        }
-        if (outcome.failure() == null)
-        {
-            LOG.info("{}", outcome);
-        }
-        else
-        {
-            LOG.warn("{}; a compilation may then delay a request by up to a scheduler tick", outcome);
-        }
     }
 
     private static String help()

@@ -1,5 +1,8 @@
 package io.sluice.common.runtime;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +29,8 @@ import java.util.stream.Stream;
  */
 public final class JitThreadScheduling
 {
+    private static final Logger LOG = LoggerFactory.getLogger(JitThreadScheduling.class);
+
     /** The system property the launcher sets: {@code idle} moves the JIT's threads, anything else leaves them. */
     public static final String PROPERTY = "sluice.jit.threads";
 
@@ -50,27 +55,22 @@ public final class JitThreadScheduling
         this.chrt = chrt;
     }
 
-    /** What {@link #moveToIdle} did: the threads moved (their names) and, if it could not, why. */
-    public static final class Outcome
+    /** A thread of this process: its id (the name of its directory under /proc/self/task) and its name. */
+    public record JitThread(String id, String name)
     {
-        private final List<String> moved;
-        private final String failure;
-
-        Outcome(final List<String> moved, final String failure)
+        @Override
+        public String toString()
         {
-            this.moved = List.copyOf(moved);
-            this.failure = failure;
+            return name + " (" + id + ")";
         }
+    }
 
-        public List<String> moved()
+    /** What {@link #moveToIdle} did: the threads moved and, if it could not move them all, why (else null). */
+    public record Outcome(List<JitThread> moved, String failure)
+    {
+        public Outcome
         {
-            return moved;
-        }
-
-        /** Null when every JIT thread found was moved. */
-        public String failure()
-        {
-            return failure;
+            moved = List.copyOf(moved);
         }
 
         @Override
@@ -82,23 +82,36 @@ public final class JitThreadScheduling
     }
 
     /**
-     * Applies the launcher's choice in {@link #PROPERTY}: null when the property does not ask for it, else what
-     * {@link #moveToIdle} did.
+     * Applies the launcher's choice in {@link #PROPERTY} and logs what came of it: null when the property does not
+     * ask for it, else what {@link #moveToIdle} did. Not getting it costs latency, not correctness: a warning.
      */
     public static Outcome applyConfigured()
     {
-        return "idle".equals(System.getProperty(PROPERTY)) ? new JitThreadScheduling().moveToIdle() : null;
+        if (!"idle".equals(System.getProperty(PROPERTY)))
+        {
+            return null;
+        }
+        final Outcome outcome = new JitThreadScheduling().moveToIdle();
+        if (outcome.failure() == null)
+        {
+            LOG.info("{}", outcome);
+        }
+        else
+        {
+            LOG.warn("{}; a compilation may then delay a woken thread by up to a scheduler tick", outcome);
+        }
+        return outcome;
     }
 
     /** Moves every JIT thread of the process to SCHED_IDLE; stops at the first that cannot be moved. */
     public Outcome moveToIdle()
     {
-        final List<String> moved = new ArrayList<>();
+        final List<JitThread> moved = new ArrayList<>();
         if (!Files.isDirectory(taskDirectory))
         {
             return new Outcome(moved, taskDirectory + " does not exist: SCHED_IDLE is a Linux policy");
         }
-        final List<String[]> threads;
+        final List<JitThread> threads;
         try
         {
             threads = jitThreads();
@@ -111,22 +124,21 @@ public final class JitThreadScheduling
         {
             return new Outcome(moved, "no thread named " + JIT_THREAD_NAMES + " in " + taskDirectory);
         }
-        for (final String[] thread : threads)
+        for (final JitThread thread : threads)
         {
-            final String failure = runChrt(thread[0]);
+            final String failure = runChrt(thread.id());
             if (failure != null)
             {
-                return new Outcome(moved, "thread " + thread[0] + " '" + thread[1] + "': " + failure);
+                return new Outcome(moved, "thread " + thread.id() + " '" + thread.name() + "': " + failure);
             }
-            moved.add(thread[1] + " (" + thread[0] + ")");
+            moved.add(thread);
         }
         return new Outcome(moved, null);
     }
 
-    /** Each JIT thread's id and name. */
-    private List<String[]> jitThreads() throws IOException
+    private List<JitThread> jitThreads() throws IOException
     {
-        final List<String[]> threads = new ArrayList<>();
+        final List<JitThread> threads = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(taskDirectory))
         {
             for (final Path task : (Iterable<Path>)tasks::iterator)
@@ -143,7 +155,7 @@ public final class JitThreadScheduling
                 }
                 if (JIT_THREAD_NAMES.contains(name))
                 {
-                    threads.add(new String[] {task.getFileName().toString(), name});
+                    threads.add(new JitThread(task.getFileName().toString(), name));
                 }
             }
         }
@@ -164,14 +176,15 @@ public final class JitThreadScheduling
         }
         try
         {
-            final byte[] output = process.getInputStream().readAllBytes();
+            // chrt prints a line at most, well within a pipe's buffer: waiting first cannot block it, and reading
+            // first would wait for ever on a chrt that hangs.
             if (!process.waitFor(CHRT_TIMEOUT_SECONDS, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
                 return chrt + " did not finish within " + CHRT_TIMEOUT_SECONDS + " s";
             }
             return process.exitValue() == 0 ? null : chrt + " exited with " + process.exitValue() + ": "
-                + new String(output, StandardCharsets.UTF_8).strip();
+                + new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         }
         catch (final IOException e)
         {
