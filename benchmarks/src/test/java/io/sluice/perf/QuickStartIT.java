@@ -50,6 +50,7 @@ class QuickStartIT
             // after the parenthesised name).
             "for t in /proc/$BROKER/task/*; do echo \"$(cat $t/comm)|$(sed 's/.*) //' $t/stat | cut -d' ' -f17,39)\";"
                 + " done > threads.txt",
+            "'" + Path.of(System.getProperty("java.home"), "bin", "jcmd") + "' $BROKER VM.flags > flags.txt",
             "\"$SLUICE\" topic create quickstart --partitions 3",
             "seq 1 1000 | \"$SLUICE\" produce quickstart",
             "\"$SLUICE\" consume quickstart --from-beginning --max-messages 1000 --timeout-ms 20000 > consumed.txt",
@@ -65,6 +66,17 @@ class QuickStartIT
         assertTrue(Files.isDirectory(work.resolve("data/quickstart-0")), "data lands in ./data");
         assertTrue(brokerLog.contains("shut down cleanly"), brokerLog);
         assertThreadScheduling(Files.readAllLines(work.resolve("threads.txt")), brokerLog);
+        assertFixedHeap(Files.readString(work.resolve("flags.txt")));
+    }
+
+    /**
+     * The broker's heap is committed at its full 1 GiB from the start, as Kafka's launcher does: G1 otherwise sizes
+     * a small heap for a quiet broker and collects its few MiB of young generation every few seconds.
+     */
+    private static void assertFixedHeap(final String flags)
+    {
+        assertTrue(flags.contains("-XX:InitialHeapSize=1073741824 "), flags);
+        assertTrue(flags.contains("-XX:MaxHeapSize=1073741824 "), flags);
     }
 
     /**

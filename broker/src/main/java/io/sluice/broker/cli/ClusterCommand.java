@@ -109,9 +109,9 @@ public final class ClusterCommand
                 "offsets.topic.replication.factor=" + Math.min(3, brokers), ""), StandardCharsets.UTF_8);
             final Path log = home.resolve("broker.log");
             Files.deleteIfExists(log);
-            // As bin/sluice runs a broker: without Netty's leak detector, whose sampled stack traces stall network
-            // threads, and with the JIT thread scheduling bin/sluice gave this JVM.
-            final List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx1g",
+            // As bin/sluice runs a broker: a fixed 1 GiB heap, without Netty's leak detector, whose sampled stack
+            // traces stall network threads, and with the JIT thread scheduling bin/sluice gave this JVM.
+            final List<String> command = new ArrayList<>(List.of(javaBin, "-Xms1g", "-Xmx1g",
                 "-Dio.netty.leakDetection.level=disabled", "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true"));
             command.addAll(jitSchedulingOptions());
