@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -362,7 +363,10 @@ class ConsumerGroupTest
         final String javaBin = ProcessHandle.current().info().command().orElse("java");
         // Its output goes to a file, which keeps every line written before the kill (a pipe can lose the last).
         final Path victimOutput = tmp.resolve("victim.out");
-        final Process victim = new ProcessBuilder(javaBin, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+        // Its temporary files (lz4-java's native library, deleted only at a normal exit) stay in the test's directory.
+        final Path victimTmp = Files.createDirectories(tmp.resolve("victim-tmp"));
+        final Process victim = new ProcessBuilder(javaBin, "-Xmx128m", "-Djava.io.tmpdir=" + victimTmp, "-cp",
+            System.getProperty("java.class.path"),
             io.sluice.broker.test.GroupMemberMain.class.getName(), broker.bootstrap(), "crashers", "crash")
             .redirectOutput(victimOutput.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         final java.util.function.Supplier<List<String>> victimLines = () -> completeLines(victimOutput);

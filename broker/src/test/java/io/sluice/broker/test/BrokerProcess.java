@@ -43,7 +43,11 @@ public final class BrokerProcess implements AutoCloseable
     {
         final String java = ProcessHandle.current().info().command()
             .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        final List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+        // Its temporary files stay beside its data, in the test's temporary directory: lz4-java extracts its native
+        // library there and deletes it only at a normal exit, which a killed broker never reaches.
+        final Path tmp = Files.createDirectories(
+            dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".tmp"));
+        final List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-Djava.io.tmpdir=" + tmp, "-cp",
             System.getProperty("java.class.path"), BrokerMain.class.getName(),
             "--override", "listeners=127.0.0.1:" + port,
             "--override", "http.port=" + httpPort,
