@@ -110,8 +110,10 @@ public final class ClusterCommand
             final Path log = home.resolve("broker.log");
             Files.deleteIfExists(log);
             // As bin/sluice runs a broker: a fixed 1 GiB heap, without Netty's leak detector, whose sampled stack
-            // traces stall network threads, and with the JIT thread scheduling bin/sluice gave this JVM.
+            // traces stall network threads, with the JIT thread scheduling and the library path (where lz4-java
+            // finds its native library instead of extracting a copy) bin/sluice gave this JVM.
             final List<String> command = new ArrayList<>(List.of(javaBin, "-Xms1g", "-Xmx1g",
+                "-Djava.library.path=" + System.getProperty("java.library.path"),
                 "-Dio.netty.leakDetection.level=disabled", "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true"));
             command.addAll(jitSchedulingOptions());
