@@ -22,7 +22,6 @@ import io.sluice.common.protocol.message.OffsetFetchRequest;
 import io.sluice.common.protocol.message.OffsetFetchResponse;
 import io.sluice.common.protocol.message.PartitionErrorsResponse;
 import io.sluice.common.protocol.message.TopicPartitionsData;
-import io.sluice.common.record.RecordBatchReader;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +60,6 @@ public final class Consumer<K, V> implements AutoCloseable
     private final Fetcher fetcher;
     private final OffsetLookup offsets;
     private final Map<TopicPartition, PartitionState> assigned = new LinkedHashMap<>();
-    private final RecordBatchReader reader = new RecordBatchReader();
     private final AtomicLong owner = new AtomicLong(NO_OWNER);
     private final GroupClient groups;
     private final ConcurrentLinkedQueue<Runnable> commitCallbacks = new ConcurrentLinkedQueue<>();
@@ -119,8 +117,8 @@ public final class Consumer<K, V> implements AutoCloseable
                 final CompletedFetch next = pending.poll();
                 if (position != null && next.fetchOffset() <= position)
                 {
-                    buffered = new PartitionRecords<>(next.topicPartition(), next.records(), position,
-                        reader, keyDeserializer, valueDeserializer);
+                    buffered = new PartitionRecords<>(next.topicPartition(), next.decoded(), position,
+                        keyDeserializer, valueDeserializer);
                     bufferedFetch = next;
                     return true;
                 }
@@ -606,10 +604,9 @@ public final class Consumer<K, V> implements AutoCloseable
                     {
                         if (list == null)
                         {
-                            // A poll of a few records (the last batch of a fetch) gets a list of that size, not
-                            // one of max.poll.records slots per partition.
-                            final int known = state.buffered.remainingIfKnown();
-                            list = new ArrayList<>(Math.min(budget, known < 0 ? 512 : known + 1));
+                            // A poll of a few records (the end of a fetch) gets a list of that size, not one of
+                            // max.poll.records slots per partition.
+                            list = new ArrayList<>(Math.min(budget, state.buffered.remaining() + 1));
                         }
                         list.add(record);
                         next = record.offset() + 1;

@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.nio.ByteBuffer;
 import io.sluice.common.record.RecordBatch;
+import io.sluice.common.record.RecordBatchReader;
 
 /**
- * Sends fetches (one in flight per broker) and queues each partition's answer as a {@link CompletedFetch} for the
- * consumer's {@code poll}, so the next fetch travels while the application processes the last one.
+ * Sends fetches (one in flight per broker) and queues each partition's answer, already split into records, as a
+ * {@link CompletedFetch} for the consumer's {@code poll}, so the next fetch travels and the answer is decoded while
+ * the application processes the last one.
  */
 final class Fetcher
 {
@@ -46,6 +48,12 @@ final class Fetcher
 
     /** Most completed fetches waiting for poll before the I/O thread stops fetching ahead. */
     private static final int MAX_QUEUED = 64;
+
+    /**
+     * Answers are decoded on the thread that completes the fetch: the I/O thread, or the consumer's own thread when
+     * an answer is complete before the callback is attached, hence a reader per thread.
+     */
+    private final ThreadLocal<RecordBatchReader> readers = ThreadLocal.withInitial(RecordBatchReader::new);
 
     Fetcher(final NetworkClient network, final ConsumerConfig config)
     {
@@ -120,8 +128,8 @@ final class Fetcher
             {
                 for (final FetchRequest.PartitionData p : topic.partitions())
                 {
-                    completed.add(new CompletedFetch(new TopicPartition(topic.name(), p.partition()),
-                        p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure, null, -1));
+                    completed.add(CompletedFetch.failed(new TopicPartition(topic.name(), p.partition()),
+                        p.fetchOffset(), Errors.NETWORK_EXCEPTION, failure));
                 }
             }
         }
@@ -163,7 +171,7 @@ final class Fetcher
     /** The consumer's thread finished with (or dropped) a completed fetch that carried records. */
     void consumed(final CompletedFetch fetch)
     {
-        if (fetch.records() != null && fetch.records().hasRemaining())
+        if (fetch.holdsBatches())
         {
             final AtomicInteger count = outstanding.get(fetch.topicPartition());
             if (count != null)
@@ -276,22 +284,23 @@ final class Fetcher
                     {
                         metadataStale = true;
                     }
-                    completed.add(new CompletedFetch(tp, fetchOffset, error, error.exception(tp.toString()), null,
-                        p.highWatermark()));
+                    completed.add(CompletedFetch.failed(tp, fetchOffset, error, error.exception(tp.toString())));
                     continue;
                 }
                 final ByteBuffer records = ((MemoryRecordSet)p.records()).buffer();
+                final FetchedRecords decoded = FetchedRecords.decode(records, fetchOffset, readers.get());
                 if (records.hasRemaining())
                 {
                     outstanding.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet();
                 }
-                completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null, records, p.highWatermark()));
+                completed.add(new CompletedFetch(tp, fetchOffset, Errors.NONE, null, decoded,
+                    records.hasRemaining()));
             }
         }
     }
 
     /** A marker with no partition: it only wakes a poll waiting for fetches (the group assignment changed). */
-    static final CompletedFetch WAKEUP = new CompletedFetch(null, -1L, Errors.NONE, null, null, -1L);
+    static final CompletedFetch WAKEUP = new CompletedFetch(null, -1L, Errors.NONE, null, null, false);
 
     /** Wakes a poll blocked waiting for completed fetches; safe from any thread. */
     void wakeup()
